@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Conformance.Harness.Verbs;
+
+namespace Conformance.Harness;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Conformance: does this kernel's seccomp mode 2 behave exactly as upstream Linux?");
+        foreach (var verb in Verbs)
+            root.Subcommands.Add(verb);
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Every verb lives in its own file under Verbs/ and is listed here once.</summary>
+    static IEnumerable<Command> Verbs =>
+    [
+        EvalVerb.Create(),
+    ];
+}
