@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Generate the model's syscall and errno tables from a Linux source tree.
+
+Usage:
+    tools/gen-syscall-tables.py LINUX_SRC [--package-version V] [--out-dir src/Model/Syscalls]
+
+LINUX_SRC is an unpacked kernel tree, e.g. Debian's linux-source-6.12:
+    cd /tmp && apt-get download linux-source-6.12
+    dpkg-deb -x linux-source-6.12_*.deb x && tar xf x/usr/src/linux-source-6.12.tar.xz
+    tools/gen-syscall-tables.py /tmp/linux-source-6.12 --package-version 6.12.117-1~deb12u1
+
+It writes SyscallTable.Generated.cs and ErrnoTable.Generated.cs. The ABI selection follows the
+kernel's own header generation (scripts/syscallhdr.sh driven by each arch's Makefile), so every
+number is the one the kernel's uapi headers define and a seccomp filter sees in seccomp_data.nr:
+
+  x86_64   arch/x86/entry/syscalls/syscall_64.tbl, abis common,64   (unistd_64.h)
+  x32      arch/x86/entry/syscalls/syscall_64.tbl, abis common,x32, plus __X32_SYSCALL_BIT
+  i386     arch/x86/entry/syscalls/syscall_32.tbl, abi i386          (unistd_32.h)
+  aarch64  the table named by arch/arm64/kernel/Makefile.syscalls, abis common,64 plus the
+           syscall_abis_64 it adds (renameat rlimit memfd_secret in 6.12)
+  arm      arch/arm/tools/syscall.tbl, abis common,eabi (unistd-eabi.h), plus the ARM-private
+           __ARM_NR_* calls at __ARM_NR_BASE (0x0f0000) from arch/arm/include/uapi/asm/unistd.h
+
+Errno names come from include/uapi/asm-generic/errno-base.h and errno.h, which x86, arm and
+arm64 all use unchanged.
+"""
+import argparse
+import os
+import re
+import sys
+
+X32_SYSCALL_BIT = 0x40000000
+
+
+def fail(msg):
+    sys.exit(f"gen-syscall-tables: {msg}")
+
+
+def read_tbl(path, abis):
+    """(name, nr) for every line of a syscall .tbl whose ABI column is in abis, in file order."""
+    rows = []
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.split('#', 1)[0].strip()
+            if not line:
+                continue
+            fields = line.split()
+            if len(fields) < 3:
+                fail(f"{path}:{lineno}: expected 'NR ABI NAME ...', got {line!r}")
+            nr, abi, name = int(fields[0], 0), fields[1], fields[2]
+            if abi in abis:
+                rows.append((name, nr))
+    return rows
+
+
+def arm64_table(src):
+    """Follow arch/arm64/kernel/Makefile.syscalls the way scripts/Makefile.asm-headers does."""
+    mk = os.path.join(src, "arch/arm64/kernel/Makefile.syscalls")
+    abis = {"common", "64"}
+    tbl = os.path.join(src, "scripts/syscall.tbl")
+    if os.path.exists(mk):
+        with open(mk) as f:
+            for line in f:
+                m = re.match(r"\s*syscall_abis_64\s*\+=\s*(.*)", line)
+                if m:
+                    abis.update(m.group(1).split())
+                m = re.match(r"\s*syscalltbl\s*=\s*(\S+)", line)
+                if m:
+                    tbl = os.path.join(src, m.group(1).replace("%", "64"))
+    else:
+        fail(f"{mk} not found: this generator needs a kernel (6.11+) whose arm64 table is a .tbl file")
+    return read_tbl(tbl, abis), tbl, sorted(abis)
+
+
+def arm_private(src):
+    path = os.path.join(src, "arch/arm/include/uapi/asm/unistd.h")
+    rows = []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"#define\s+__ARM_NR_(\w+)\s+\(__ARM_NR_BASE\s*\+\s*(\w+)\)", line)
+            if m:
+                rows.append((m.group(1), 0x0f0000 + int(m.group(2), 0)))
+    if not rows:
+        fail(f"{path}: no __ARM_NR_* definitions found")
+    return rows
+
+
+def errnos(src):
+    values, order = {}, []
+    for name in ("errno-base.h", "errno.h"):
+        path = os.path.join(src, "include/uapi/asm-generic", name)
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"#define\s+(E[A-Z0-9]+)\s+(\w+)", line)
+                if not m:
+                    continue
+                sym, val = m.groups()
+                values[sym] = int(val) if val.isdigit() else values[val]
+                order.append(sym)
+    return [(s, values[s]) for s in order]
+
+
+def check_unique(abi, rows):
+    names, nrs = {}, {}
+    for name, nr in rows:
+        if name in names:
+            fail(f"{abi}: name {name} appears twice ({names[name]} and {nr})")
+        if nr in nrs:
+            fail(f"{abi}: number {nr} appears twice ({nrs[nr]} and {name})")
+        names[name], nrs[nr] = nr, name
+
+
+def kernel_version(src):
+    v = {}
+    with open(os.path.join(src, "Makefile")) as f:
+        for line in f:
+            m = re.match(r"(VERSION|PATCHLEVEL|SUBLEVEL)\s*=\s*(\d+)", line)
+            if m:
+                v[m.group(1)] = m.group(2)
+            if len(v) == 3:
+                break
+    return f"{v['VERSION']}.{v['PATCHLEVEL']}.{v['SUBLEVEL']}"
+
+
+def header(version, package, sources):
+    pkg = f" (Debian linux-source package {package})" if package else ""
+    lines = [
+        "// <auto-generated>",
+        f"// Generated by tools/gen-syscall-tables.py from Linux {version}{pkg}.",
+        "// Do not edit: rerun the generator (see its docstring) against a newer kernel source instead.",
+        "// Sources:",
+    ] + [f"//   {s}" for s in sources] + ["// </auto-generated>", ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("src")
+    ap.add_argument("--package-version", default="")
+    ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(__file__), "..", "src/Model/Syscalls"))
+    args = ap.parse_args()
+    src = args.src
+    version = kernel_version(src)
+
+    x86_tbl = "arch/x86/entry/syscalls/syscall_64.tbl"
+    i386_tbl = "arch/x86/entry/syscalls/syscall_32.tbl"
+    arm_tbl = "arch/arm/tools/syscall.tbl"
+    aarch64, aarch64_tbl, aarch64_abis = arm64_table(src)
+
+    tables = {
+        "X86_64": read_tbl(os.path.join(src, x86_tbl), {"common", "64"}),
+        "X32": [(n, nr | X32_SYSCALL_BIT) for n, nr in read_tbl(os.path.join(src, x86_tbl), {"common", "x32"})],
+        "I386": read_tbl(os.path.join(src, i386_tbl), {"i386"}),
+        "Aarch64": aarch64,
+        "Arm": read_tbl(os.path.join(src, arm_tbl), {"common", "eabi"}) + arm_private(src),
+    }
+    for abi, rows in tables.items():
+        if not rows:
+            fail(f"{abi}: empty table")
+        check_unique(abi, rows)
+
+    sources = [
+        f"x86_64:  {x86_tbl} (abis common,64)",
+        f"x32:     {x86_tbl} (abis common,x32) | __X32_SYSCALL_BIT 0x40000000",
+        f"i386:    {i386_tbl} (abi i386)",
+        f"aarch64: {os.path.relpath(aarch64_tbl, src)} (abis {','.join(aarch64_abis)})",
+        f"arm:     {arm_tbl} (abis common,eabi) + __ARM_NR_* from arch/arm/include/uapi/asm/unistd.h",
+    ]
+    out = [header(version, args.package_version, sources),
+           "using Conformance.Model.Seccomp;", "",
+           "namespace Conformance.Model.Syscalls;", "",
+           "public static partial class SyscallTable",
+           "{",
+           f"    /// <summary>The kernel release the tables were generated from.</summary>",
+           f"    public const string SourceKernel = \"{version}\";", "",
+           "    static (string Name, int Nr)[] Rows(Abi abi) => abi switch",
+           "    {"]
+    for abi in tables:
+        out.append(f"        Abi.{abi} => {abi}Rows,")
+    out += ["        _ => throw new ArgumentOutOfRangeException(nameof(abi)),", "    };", ""]
+    for abi, rows in tables.items():
+        out.append(f"    static readonly (string Name, int Nr)[] {abi}Rows =")
+        out.append("    [")
+        for name, nr in sorted(rows, key=lambda r: r[1]):
+            num = f"0x{nr:x}" if nr >= 0x10000 else str(nr)
+            out.append(f"        (\"{name}\", {num}),")
+        out.append("    ];")
+        out.append("")
+    out[-1] = "}"
+    write(os.path.join(args.out_dir, "SyscallTable.Generated.cs"), "\n".join(out) + "\n")
+
+    errs = errnos(src)
+    eout = [header(version, args.package_version,
+                   ["include/uapi/asm-generic/errno-base.h", "include/uapi/asm-generic/errno.h"]),
+            "namespace Conformance.Model.Syscalls;", "",
+            "public static partial class ErrnoTable",
+            "{",
+            "    /// <summary>Every E* name in file order; aliases (EWOULDBLOCK, EDEADLOCK) share a value.</summary>",
+            "    static readonly (string Name, int Value)[] Rows =",
+            "    ["]
+    for name, val in errs:
+        eout.append(f"        (\"{name}\", {val}),")
+    eout += ["    ];", "}"]
+    write(os.path.join(args.out_dir, "ErrnoTable.Generated.cs"), "\n".join(eout) + "\n")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote {os.path.normpath(path)}")
+
+
+if __name__ == "__main__":
+    main()
