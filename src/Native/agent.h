@@ -1,0 +1,22 @@
+/* Entry points of the agent's modes (main.c dispatches on argv and on being PID 1). */
+#ifndef AGENT_AGENT_H
+#define AGENT_AGENT_H
+#include "types.h"
+
+#define AGENT_VERSION "conformance-agent 1"
+#define PROTOCOL_VERSION 1
+
+/* Serves the protocol on stdin/stdout until QUIT or end of input. */
+NORETURN void serve(int is_init, const char *self_path, const char *helper_path, char **envp);
+/* PID 1 duties before serving: mounts, console log level, raw console. */
+void init_duties(void);
+/* Reports a fatal problem; as PID 1 it then reboots instead of exiting (init must not die). */
+NORETURN void fatal(const char *what, long err);
+/* QUIT: exit on the host, sync and reboot in a VM. */
+NORETURN void quit_agent(int is_init);
+/* The EXEC entry: map the case area, rebuild the private region, run the body as the actor. */
+NORETURN void resume(int argc, char **argv);
+/* Kills every remaining child of the agent found in /proc (strays a case left behind). */
+int kill_children_from_proc(int self_pid);
+
+#endif

@@ -1,0 +1,116 @@
+/* What the agent does as a VM's /init before serving, and how it leaves. */
+#include "agent.h"
+#include "frame.h"
+#include "sys.h"
+#include "util.h"
+
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define DEFAULT_CONSOLE_LEVEL 5      /* warnings (4) and worse reach the console */
+#define LINUX_REBOOT_MAGIC1 0xfee1dead
+#define LINUX_REBOOT_MAGIC2 672274793
+#define LINUX_REBOOT_CMD_RESTART 0x01234567
+#define F_GETFD 1
+
+/* struct termios as the kernel's TCGETS fills it (asm-generic/termbits.h; same on x86). */
+struct k_termios {
+    u32 c_iflag, c_oflag, c_cflag, c_lflag;
+    u8 c_line;
+    u8 c_cc[19];
+};
+
+static int is_pid1;
+
+static void mount_one(const char *src, const char *dir, const char *type, const char *opts)
+{
+    long r;
+    SC3(__NR_mkdirat, AT_FDCWD, dir, 0755);
+    r = SC5(__NR_mount, src, dir, type, 0, opts);
+    if (r < 0 && r != -EBUSY) fatal("mount failed", r);
+}
+
+static int cmdline_loglevel(void)
+{
+    char buf[4096];
+    long fd = sys_openat(AT_FDCWD, "/proc/cmdline", O_RDONLY, 0), n;
+    const char *key = "conformance.loglevel=";
+    usize i, k = str_len(key);
+    if (fd < 0) return DEFAULT_CONSOLE_LEVEL;
+    n = sys_read((int)fd, buf, sizeof buf - 1);
+    sys_close((int)fd);
+    if (n <= 0) return DEFAULT_CONSOLE_LEVEL;
+    buf[n] = 0;
+    for (i = 0; i + k < (usize)n; i++) {
+        if ((i == 0 || buf[i - 1] == ' ') && str_starts(buf + i, key)) {
+            char c = buf[i + k];
+            if (c >= '0' && c <= '9') return c - '0';
+        }
+    }
+    return DEFAULT_CONSOLE_LEVEL;
+}
+
+static void console_raw(int fd)
+{
+    struct k_termios t;
+    if (SC3(__NR_ioctl, fd, TCGETS, &t) < 0) return;
+    /* No input translation or flow control, no output processing, no echo, no line
+     * discipline, no signals: the frames must pass byte for byte. */
+    t.c_iflag &= ~(0001u | 0002u | 0010u | 0040u | 0100u | 0200u | 0400u | 02000u | 010000u);
+    t.c_oflag &= ~0001u;
+    t.c_lflag &= ~(0001u | 0002u | 0010u | 0100u | 0100000u);
+    t.c_cflag &= ~(0060u | 0400u);
+    t.c_cflag |= 0060u;
+    t.c_cc[6] = 1;   /* VMIN */
+    t.c_cc[5] = 0;   /* VTIME */
+    SC3(__NR_ioctl, fd, TCSETS, &t);
+}
+
+void init_duties(void)
+{
+    is_pid1 = 1;
+    mount_one("devtmpfs", "/dev", "devtmpfs", NULL);
+    if (SC2(__NR_fcntl, 0, F_GETFD) < 0 || SC2(__NR_fcntl, 1, F_GETFD) < 0) {
+        /* The kernel found no /dev/console in the initramfs: open it ourselves. */
+        long fd = sys_openat(AT_FDCWD, "/dev/console", O_RDWR | O_NOCTTY, 0);
+        if (fd >= 0) {
+            SC3(__NR_dup3, fd, 0, 0);
+            SC3(__NR_dup3, fd, 1, 0);
+            SC3(__NR_dup3, fd, 2, 0);
+        }
+    }
+    mount_one("proc", "/proc", "proc", NULL);
+    mount_one("sysfs", "/sys", "sysfs", NULL);
+    mount_one("tmpfs", "/tmp", "tmpfs", "mode=1777");
+    SC3(__NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, 0, cmdline_loglevel());
+    console_raw(0);
+    console_raw(1);
+}
+
+static NORETURN void reboot_now(void)
+{
+    SC0(__NR_sync);
+    SC4(__NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_RESTART, 0);
+    for (;;) sys_exit_group(1);   /* only if reboot failed; init dying panics the kernel */
+}
+
+void fatal(const char *what, long err)
+{
+    char num[24];
+    num[fmt_i64(num, err)] = 0;
+    out_text("\nconformance-agent: fatal: ");
+    out_text(what);
+    out_text(" (");
+    out_text(num);
+    out_text(is_pid1 ? "); rebooting\n" : ")\n");
+    if (is_pid1) reboot_now();
+    sys_exit_group(1);
+    for (;;) {}
+}
+
+void quit_agent(int is_init)
+{
+    if (is_init) reboot_now();
+    sys_exit_group(0);
+    for (;;) {}
+}

@@ -1,0 +1,46 @@
+/* Reading case programs (docs/agent-protocol.md §3). The serving agent validates a whole program
+ * once before running it; executors then read the same bytes with the same cursor. */
+#ifndef AGENT_PROGRAM_H
+#define AGENT_PROGRAM_H
+#include "types.h"
+
+#define PROGRAM_MAGIC 0x31504643u    /* "CFP1" */
+
+enum {
+    OP_SYSCALL = 0x01, OP_STORE, OP_LOAD, OP_FORK, OP_THREAD, OP_JOIN, OP_EXEC, OP_SIGACTION,
+    OP_SIGMASK, OP_EXIT, OP_SET_FLAG, OP_WAIT_FLAG, OP_READ_FILE, OP_TRACE_LOOP, OP_MARK, OP_SET,
+    OP_REPEAT, OP_SLEEP,
+};
+enum {
+    OPND_IMM, OPND_REG, OPND_SHARED, OPND_BLOB, OPND_FPROG, OPND_BADPTR, OPND_PID, OPND_TID,
+    OPND_PPID, OPND_SCRATCH, OPND_REG_PLUS, OPND_NULL,
+};
+#define DEST_NONE 0xff
+
+struct cursor {
+    const u8 *base, *p, *end;
+    const char *err;      /* first problem found, or NULL */
+    u32 err_off;          /* its byte offset from base */
+};
+
+u8 cur_u8(struct cursor *c);
+u16 cur_u16(struct cursor *c);
+u32 cur_u32(struct cursor *c);
+u64 cur_u64(struct cursor *c);
+void cur_fail(struct cursor *c, const char *why);
+
+/* The parts of a program header. */
+struct program_layout {
+    u32 filter_count, blob_count;
+    const u8 *filters;     /* first filter's u16 len */
+    const u8 *blobs;       /* first blob's u32 len */
+    const u8 *body;
+    u32 body_len;
+};
+
+/* Parses the header; returns 0 or -1 with c->err set. */
+int program_layout(struct cursor *c, struct program_layout *out);
+/* Checks every step of a body (recursively), the operands and the field ranges. */
+int program_validate(const u8 *program, u32 len, const char **err, u32 *err_off);
+
+#endif
