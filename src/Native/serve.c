@@ -56,6 +56,15 @@ static void send_error(const char *msg)
     if (b.p) sys_munmap(b.p, b.cap);
 }
 
+/* The host resends its last frame on this message (docs/agent-protocol.md §1). */
+static void send_corrupt(const char *why)
+{
+    char msg[96];
+    usize n = str_copy(msg, sizeof msg, "corrupt input frame: ");
+    str_copy(msg + n, sizeof msg - n, why);
+    send_error(msg);
+}
+
 static void open_case_area(char **envp, const char *self, const char *helper)
 {
     char path[600];
@@ -309,7 +318,7 @@ static void poll_between_cases(void)
     for (;;) {
         int r = frame_read(&f, 0, &why);
         if (r == FRAME_NONE || r == FRAME_EOF) return;
-        if (r == FRAME_CORRUPT) { send_error(why); continue; }
+        if (r == FRAME_CORRUPT) { send_corrupt(why); continue; }
         if (str_eq(f.type, "RSND") || str_eq(f.type, "PING")) { handle_quick(&f); continue; }
         memcpy(deferred_type, f.type, 5);
         deferred.len = 0;
@@ -401,7 +410,7 @@ void serve(int is_init, const char *self, const char *helper, char **envp)
         }
         r = frame_read(&f, 1, &why);
         if (r == FRAME_EOF) quit_agent(is_init);
-        if (r == FRAME_CORRUPT) { send_error(why); continue; }
+        if (r == FRAME_CORRUPT) { send_corrupt(why); continue; }
         handle(&f);
     }
 }

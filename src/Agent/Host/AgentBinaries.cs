@@ -20,18 +20,26 @@ public static class AgentBinaries
 
     public static IReadOnlyCollection<string> Targets => Toolchains.Keys;
 
-    /// <summary>The src/Native folder, found by walking up to Conformance.sln from the current and the app's directory.</summary>
+    /// <summary>
+    /// The src/Native folder, found by walking up to Conformance.sln from $CONFORMANCE_REPO, the
+    /// current directory, the app's directory and, for builds whose output lives outside the tree
+    /// (CONFORMANCE_ARTIFACTS), the directory this file was compiled from.
+    /// </summary>
     public static string NativeDirectory()
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        var starts = new[] { Environment.GetEnvironmentVariable("CONFORMANCE_REPO"), Environment.CurrentDirectory, AppContext.BaseDirectory, CompiledFrom() };
+        foreach (var start in starts)
         {
+            if (string.IsNullOrEmpty(start) || !Directory.Exists(start)) continue;
             for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
                 if (File.Exists(Path.Combine(d.FullName, "Conformance.sln")) && Directory.Exists(Path.Combine(d.FullName, "src", "Native")))
                     return Path.Combine(d.FullName, "src", "Native");
         }
         throw new DirectoryNotFoundException(
-            $"cannot find the repository's src/Native: no Conformance.sln above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}");
+            $"cannot find the repository's src/Native: no Conformance.sln above {string.Join(", ", starts.Where(s => !string.IsNullOrEmpty(s)))}; set CONFORMANCE_REPO");
     }
+
+    static string? CompiledFrom([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path);
 
     /// <summary>The build target of the native agent for a machine ("x86_64" or "aarch64").</summary>
     public static string AgentTarget(string machineArch) => machineArch switch
