@@ -16,6 +16,7 @@ public static class Program
     /// <summary>Every verb lives in its own file under Verbs/ and is listed here once.</summary>
     static IEnumerable<Command> Verbs =>
     [
+        CheckVerb.Create(),
         EvalVerb.Create(),
     ];
 }

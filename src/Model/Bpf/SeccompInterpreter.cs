@@ -12,7 +12,12 @@ namespace Conformance.Model.Bpf;
 /// </summary>
 public sealed class SeccompInterpreter
 {
+    /// <summary>Runs after which a filter is compiled to IL; compiling costs about as much as a few hundred runs.</summary>
+    public const int CompileThreshold = 256;
+
     readonly DecodedInsn[] _code;
+    CompiledFilter? _compiled;
+    int _runs;
 
     /// <summary>The program as the user supplied it (what PTRACE_SECCOMP_GET_FILTER returns).</summary>
     public Instruction[] Original { get; }
@@ -100,9 +105,30 @@ public sealed class SeccompInterpreter
     /// <summary>reciprocal_value() as it was before 3.14: ceil(2^32 / k) truncated to 32 bits.</summary>
     internal static uint ReciprocalValue(uint k) => (uint)(((1UL << 32) + (k - 1)) / k);
 
-    /// <summary>Runs the filter; the 32-bit value it returns.</summary>
-    [SkipLocalsInit]
+    /// <summary>
+    /// Runs the filter; the 32-bit value it returns. A filter that has run often is compiled to IL
+    /// first (tiering, like the runtime's own JIT): same answers, several times faster.
+    /// </summary>
     public uint Run(in SeccompData data)
+    {
+        var compiled = _compiled;
+        if (compiled is not null)
+            return compiled(ref Unsafe.AsRef(in data));
+        if (++_runs == CompileThreshold)
+            _compiled = SeccompCompiler.Compile(_code);
+        return Interpret(data);
+    }
+
+    /// <summary>The compiled form, built now if needed (for differential tests and benchmarks).</summary>
+    public uint RunCompiled(in SeccompData data)
+    {
+        _compiled ??= SeccompCompiler.Compile(_code);
+        return _compiled(ref Unsafe.AsRef(in data));
+    }
+
+    /// <summary>The interpreter alone: the reference semantics.</summary>
+    [SkipLocalsInit]
+    public uint Interpret(in SeccompData data)
     {
         ReadOnlySpan<uint> words = MemoryMarshal.Cast<SeccompData, uint>(new ReadOnlySpan<SeccompData>(in data));
         Span<uint> mem = stackalloc uint[Op.MemWords];
