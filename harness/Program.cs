@@ -18,5 +18,7 @@ public static class Program
     [
         CheckVerb.Create(),
         EvalVerb.Create(),
+        KernelsVerb.Create(),
+        VmVerb.Create(),
     ];
 }

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Conformance.Agent.Kernels;
+using Conformance.Agent.Protocol;
+using Conformance.Agent.Vm;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Conformance.Agent.Machines;
+
+/// <summary>
+/// A kernel booted in QEMU (TCG) with the agent as its /init, talking over the serial console.
+/// Console text outside agent frames is kept (<see cref="ConsoleText"/>) and scanned for crashes;
+/// the first crash aborts the session with a <see cref="MachineFault"/>. A guest that ends without
+/// having been sent QUIT is a fault too (QEMU exits 0 after a panic as after a clean reboot).
+/// Disposing kills QEMU; <see cref="StopAsync"/> asks the agent to reboot first.
+/// </summary>
+public sealed class QemuMachine : IMachine
+{
+    /// <summary>How long an exited QEMU's last output may take to reach the console monitor.</summary>
+    static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(500);
+
+    readonly QemuMachineOptions options;
+    readonly ILogger logger;
+    readonly ConsoleMonitor monitor = new();
+    QemuProcess? qemu;
+    QuitWatchingStream? toGuest;
+    AgentSession? session;
+    CancellationTokenSource? bootAbort;
+    Task? exitWatch;
+    int started;
+
+    public QemuMachine(QemuMachineOptions options, ILogger? logger = null)
+    {
+        this.options = options;
+        this.logger = logger ?? NullLogger.Instance;
+        monitor.FaultDetected += OnFault;
+    }
+
+    public KernelDescriptor Kernel => options.Kernel;
+    public string Name => $"qemu/{Arch}/{options.Kernel.Release}";
+    public string Arch => options.Kernel.Arch.Name();
+    public string ConsoleText => monitor.Text;
+    /// <summary>A crash or exit seen on the console side, else whatever the session detected (a hang).</summary>
+    public MachineFault? Fault => monitor.Fault ?? session?.Fault;
+
+    /// <summary>Each complete console line as it arrives (for live display; not needed for detection).</summary>
+    public event Action<string>? ConsoleLine
+    {
+        add => monitor.LineCompleted += value;
+        remove => monitor.LineCompleted -= value;
+    }
+
+    /// <summary>The session once the agent said HELO.</summary>
+    public AgentSession? Session => session;
+
+    /// <summary>QEMU start to HELO (the boot time the benchmark reports).</summary>
+    public TimeSpan? BootTime { get; private set; }
+
+    /// <summary>The QEMU command line, once started.</summary>
+    public string? CommandLine => qemu?.CommandLine;
+
+    /// <summary>What QEMU printed on its stderr.</summary>
+    public string QemuErrors => qemu?.ErrorText ?? "";
+
+    /// <summary>True once the guest has ended (cleanly after QUIT, or not).</summary>
+    public bool HasExited => qemu?.HasExited ?? false;
+
+    public async Task<AgentSession> StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref started, 1) != 0)
+            throw new InvalidOperationException($"{Name}: a machine is started once; create a new one to boot again");
+
+        var accel = await AcceleratorProbe.ResolveAsync(options.Kernel.Arch, options.Accel, options.CacheRoot, logger, cancellationToken);
+        var spec = new QemuLaunchSpec(options.Kernel.Arch, options.Kernel.ImagePath, options.InitramfsPath)
+        {
+            MemoryMiB = options.MemoryMiB,
+            Accel = accel,
+            ExtraKernelArgs = options.ExtraKernelArgs,
+        };
+        bootAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        qemu = QemuProcess.Start(spec, logger);
+        toGuest = new QuitWatchingStream(qemu.Input);
+        exitWatch = WatchExitAsync(qemu);
+        logger.LogDebug("{Name}: started QEMU {Pid}", Name, qemu.Id);
+
+        try
+        {
+            // The session's own hello timeout should fire first; this bound holds even if it does not.
+            session = await AgentSession.ConnectAsync(qemu.Output, toGuest, monitor.Append, options.HelloTimeout, logger, bootAbort.Token)
+                .WaitAsync(options.HelloTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MachineFaultException(await BootFailureAsync(e));
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            qemu.Kill();
+            throw;
+        }
+
+        BootTime = Stopwatch.GetElapsedTime(qemu.StartTimestamp);
+        monitor.MarkAgentReady();
+        logger.LogDebug("{Name}: agent ready after {Seconds:F2} s", Name, BootTime.Value.TotalSeconds);
+        if (monitor.Fault is { } early)
+        {
+            // Crashed between HELO and now: the session may have missed the abort.
+            session.Abort(early);
+            throw new MachineFaultException(early);
+        }
+        return session;
+    }
+
+    /// <summary>Why the agent never said HELO: a crash on the console, time, QEMU ending, or the protocol.</summary>
+    async Task<MachineFault> BootFailureAsync(Exception error)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(qemu!.StartTimestamp);
+        var exitedByItself = qemu.HasExited;
+        if (exitedByItself)
+            await Task.Delay(DrainTime);
+        qemu.Kill();
+        var sessionFault = (error as MachineFaultException)?.Fault;
+        if (monitor.Fault is { } crash)
+            return crash;
+        if (sessionFault?.Kind == FaultKind.BootTimeout || error is TimeoutException || elapsed >= options.HelloTimeout)
+            return monitor.Report(FaultKind.BootTimeout, $"no HELO from the agent within {options.HelloTimeout.TotalSeconds:F0} s");
+        if (exitedByItself)
+            return monitor.Report(FaultKind.UnexpectedExit,
+                $"QEMU exited before the agent said HELO (exit code {qemu.Exited.Result}): "
+                + $"{LastLine(qemu.ErrorText) ?? sessionFault?.Summary ?? error.Message}");
+        return sessionFault is not null
+            ? monitor.Report(sessionFault.Kind, sessionFault.Summary)
+            : monitor.Report(FaultKind.ProtocolError, $"connecting to the agent failed: {error.Message}");
+    }
+
+    async Task WatchExitAsync(QemuProcess process)
+    {
+        var code = await process.Exited;
+        // The session is still reading whatever QEMU wrote last; give it a moment to land.
+        await Task.Delay(DrainTime);
+        monitor.Complete();
+        if (toGuest?.QuitSent == true && monitor.Fault is null)
+        {
+            logger.LogDebug("{Name}: QEMU exited after QUIT", Name);
+            return;
+        }
+        var fault = monitor.Fault ?? monitor.Report(FaultKind.UnexpectedExit,
+            $"QEMU exited (code {code}) without the agent being asked to quit{(LastLine(process.ErrorText) is { } e ? ": " + e : "")}");
+        OnFault(fault);
+    }
+
+    void OnFault(MachineFault fault)
+    {
+        logger.LogWarning("{Name}: {Kind}: {Summary}", Name, fault.Kind, fault.Summary);
+        session?.Abort(fault);
+        try
+        {
+            bootAbort?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Ends the guest politely: QUIT (the agent syncs and reboots, QEMU exits). Returns false when
+    /// that did not happen within <paramref name="timeout"/>; QEMU is killed either way.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (qemu is null)
+            return true;
+        var clean = false;
+        if (session is not null && !qemu.HasExited && monitor.Fault is null)
+        {
+            try
+            {
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                limit.CancelAfter(timeout);
+                await session.QuitAsync(limit.Token);
+                await qemu.Exited.WaitAsync(limit.Token);
+                clean = toGuest!.QuitSent;
+            }
+            catch (Exception e) when (e is OperationCanceledException or MachineFaultException or IOException)
+            {
+                logger.LogDebug("{Name}: QUIT did not end the guest: {Message}", Name, e.Message);
+            }
+        }
+        qemu.Kill();
+        return clean;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (session is not null)
+            await session.DisposeAsync();
+        if (qemu is not null)
+        {
+            await qemu.DisposeAsync();
+            if (exitWatch is not null)
+                await exitWatch;
+        }
+        bootAbort?.Dispose();
+        toGuest?.Dispose();
+    }
+
+    static string? LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Conformance.Agent.Machines;
+using Microsoft.Extensions.Logging;
+
+namespace Conformance.Agent.Vm;
+
+/// <summary>How a boot to a console marker went.</summary>
+public sealed record MarkerBootResult(
+    string CommandLine, TimeSpan? TimeToMarker, string? MarkerLine, TimeSpan Elapsed, int? ExitCode,
+    string ConsoleText, string QemuErrors, MachineFault? Fault)
+{
+    public bool MarkerSeen => TimeToMarker is not null;
+}
+
+/// <summary>
+/// Boots a guest whose init prints a known line (bare-init) and measures QEMU start to that line.
+/// The boot benchmark's baseline, and the way the crash-detection recordings are made: the same
+/// QEMU launch and console monitor as <see cref="Machines.QemuMachine"/>, minus the agent.
+/// </summary>
+public static class MarkerBoot
+{
+    public static async Task<MarkerBootResult> RunAsync(
+        QemuLaunchSpec spec, string marker, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var monitor = new ConsoleMonitor();
+        var markerSeen = new TaskCompletionSource<(long Timestamp, string Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        monitor.LineCompleted += line =>
+        {
+            if (line.Contains(marker, StringComparison.Ordinal))
+                markerSeen.TrySetResult((Stopwatch.GetTimestamp(), line.Trim()));
+        };
+
+        await using var qemu = QemuProcess.Start(spec, logger);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var pump = ConsolePump.RunAsync(qemu.Output, monitor, CancellationToken.None);
+
+        int? exitCode = null;
+        try
+        {
+            // The guest reboots (QEMU exits) right after the marker, or panics; either way wait
+            // for the exit so the console text is complete.
+            exitCode = await qemu.Exited.WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            monitor.Report(FaultKind.BootTimeout, $"QEMU still running after {timeout.TotalSeconds:F0} s");
+        }
+        qemu.Kill();
+        await pump.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        var elapsed = Stopwatch.GetElapsedTime(qemu.StartTimestamp);
+
+        TimeSpan? toMarker = null;
+        string? markerLine = null;
+        if (markerSeen.Task.IsCompleted)
+        {
+            var (timestamp, line) = markerSeen.Task.Result;
+            toMarker = Stopwatch.GetElapsedTime(qemu.StartTimestamp, timestamp);
+            markerLine = line;
+        }
+        else if (monitor.Fault is null)
+        {
+            monitor.Report(FaultKind.UnexpectedExit, $"QEMU exited with code {exitCode} before the guest printed '{marker}'");
+        }
+        return new MarkerBootResult(qemu.CommandLine, toMarker, markerLine, elapsed, exitCode,
+            monitor.Text, qemu.ErrorText, monitor.Fault);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Conformance.Agent.Tools;
+using Microsoft.Extensions.Logging;
+
+namespace Conformance.Agent.Vm;
+
+/// <summary>
+/// A running QEMU: its serial line as a pair of streams, its stderr, and its exit. Disposing kills
+/// it. Every QEMU the harness starts is registered so that it is also killed when the harness
+/// process exits (SIGTERM included), never left running behind a dead harness.
+/// </summary>
+public sealed class QemuProcess : IAsyncDisposable
+{
+    static readonly ConcurrentDictionary<int, Process> Live = new();
+    static int exitHookInstalled;
+
+    readonly Process process;
+    readonly StringBuilder errors = new();
+    readonly Task errorPump;
+
+    QemuProcess(Process process, string commandLine, long startTimestamp)
+    {
+        this.process = process;
+        CommandLine = commandLine;
+        StartTimestamp = startTimestamp;
+        Exited = WaitForExitCodeAsync();
+        errorPump = PumpErrorsAsync();
+    }
+
+    /// <summary>The exact command line, for logs and bug reports.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>Stopwatch timestamp taken just before the process was started (boot times count from here).</summary>
+    public long StartTimestamp { get; }
+
+    public int Id => process.Id;
+
+    /// <summary>Bytes the guest writes to its serial console.</summary>
+    public Stream Output => process.StandardOutput.BaseStream;
+
+    /// <summary>Bytes for the guest's serial console.</summary>
+    public Stream Input => process.StandardInput.BaseStream;
+
+    /// <summary>Completes with QEMU's exit code when it ends (0 for a clean reboot and for a panic alike).</summary>
+    public Task<int> Exited { get; }
+
+    public bool HasExited => Exited.IsCompleted;
+
+    /// <summary>What QEMU itself printed on stderr (bad options, missing files).</summary>
+    public string ErrorText
+    {
+        get
+        {
+            lock (errors)
+                return errors.ToString();
+        }
+    }
+
+    public static QemuProcess Start(QemuLaunchSpec spec, ILogger logger)
+    {
+        var executable = QemuCommandLine.Executable(spec.Arch);
+        var args = QemuCommandLine.Arguments(spec);
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        var commandLine = ExternalCommand.Quote(executable, args);
+        logger.LogDebug("Starting {CommandLine}", commandLine);
+
+        InstallExitHook();
+        var process = new Process { StartInfo = start };
+        var timestamp = Stopwatch.GetTimestamp();
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            process.Dispose();
+            throw new ExternalCommandException($"cannot start {executable}: {e.Message} (install qemu-system-x86 / qemu-system-arm)");
+        }
+        Live[process.Id] = process;
+        return new QemuProcess(process, commandLine, timestamp);
+    }
+
+    /// <summary>
+    /// Runs QEMU on the user's terminal (run-vm.sh --shell) and returns its exit code. Nothing is
+    /// captured: the user is the console.
+    /// </summary>
+    public static async Task<int> RunInteractiveAsync(QemuLaunchSpec spec, ILogger logger, CancellationToken cancellationToken)
+    {
+        var executable = QemuCommandLine.Executable(spec.Arch);
+        var start = new ProcessStartInfo(executable) { UseShellExecute = false };
+        foreach (var a in QemuCommandLine.Arguments(spec with { Interactive = true }))
+            start.ArgumentList.Add(a);
+        logger.LogInformation("Starting {CommandLine}", ExternalCommand.Quote(executable, start.ArgumentList));
+        InstallExitHook();
+        using var process = Process.Start(start) ?? throw new ExternalCommandException($"cannot start {executable}");
+        Live[process.Id] = process;
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            return process.ExitCode;
+        }
+        finally
+        {
+            Kill(process);
+            Live.TryRemove(process.Id, out _);
+        }
+    }
+
+    /// <summary>Kills QEMU now (no guest shutdown); safe to call more than once.</summary>
+    public void Kill() => Kill(process);
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        try
+        {
+            await Exited.WaitAsync(TimeSpan.FromSeconds(10));
+            await errorPump.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (TimeoutException)
+        {
+            // Already SIGKILLed; the kernel reaps it. Nothing more the harness can do.
+        }
+        Live.TryRemove(process.Id, out _);
+        process.Dispose();
+    }
+
+    async Task<int> WaitForExitCodeAsync()
+    {
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    async Task PumpErrorsAsync()
+    {
+        var buffer = new char[4096];
+        int n;
+        while ((n = await process.StandardError.ReadAsync(buffer)) > 0)
+            lock (errors)
+                if (errors.Length < 1 << 20)
+                    errors.Append(buffer, 0, n);
+    }
+
+    static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill.
+        }
+    }
+
+    static void InstallExitHook()
+    {
+        if (Interlocked.Exchange(ref exitHookInstalled, 1) == 0)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                foreach (var p in Live.Values)
+                    Kill(p);
+            };
+    }
+}
