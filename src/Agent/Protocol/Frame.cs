@@ -40,11 +40,14 @@ public static class FrameCodec
         if (!line.StartsWith(MagicBytes)) { error = "no magic"; return null; }
         var text = Encoding.ASCII.GetString(line[MagicBytes.Length..]);
         var parts = text.Split(' ');
+        // The sequence number comes first so that a line damaged further on still says which
+        // frame to ask for again.
+        if (parts.Length < 2 || !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+        { error = $"bad sequence number '{(parts.Length > 1 ? parts[1] : "")}'"; return null; }
+        seq = s;
         if (parts.Length != 5) { error = $"expected 5 fields after the magic, found {parts.Length}"; return null; }
         var type = parts[0];
         if (type.Length != 4 || type.Any(c => c is < 'A' or > 'Z')) { error = $"bad type '{type}'"; return null; }
-        if (!uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var s)) { error = $"bad sequence number '{parts[1]}'"; return null; }
-        seq = s;
         if (!int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var len)) { error = $"bad length '{parts[2]}'"; return null; }
         if (parts[3].Length != 8 || !uint.TryParse(parts[3], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var crc)
             || parts[3].Any(char.IsUpper))
