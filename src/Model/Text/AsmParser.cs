@@ -361,7 +361,8 @@ sealed class AsmParser
             throw Error(t, $"expected a number or a name after '#', found {t.Describe()}");
         Take();
 
-        if (Peek().IsPunct('.'))
+        // "x86_64.getpid" only when written as one word: a '.' after a space starts a directive.
+        if (Peek() is { } dot && dot.IsPunct('.') && dot.Line == t.Line && dot.Column == t.Column + t.Text.Length)
             return QualifiedSyscall(t, use);
         if (SeccompNames.TryAction(t.Text, out var action))
             return action | ActionData(t);
