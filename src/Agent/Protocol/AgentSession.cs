@@ -100,6 +100,9 @@ public sealed class AgentSession : IAsyncDisposable
     /// <summary>Extra time a case gets past its own timeout before the session declares a hang.</summary>
     public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>After the grace, the session asks for the missing frame once and waits this long more.</summary>
+    public TimeSpan ResendProbeWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Runs a batch; yields each case's result as it arrives. A case gets its timeout plus a grace
     /// period; past that the session reports a Hang fault. After <see cref="Abort"/> or a fault,
@@ -384,7 +387,6 @@ public sealed class AgentSession : IAsyncDisposable
     sealed class BatchRun(AgentSession session, uint batchId, List<CaseRequest> cases)
     {
         const int MaxBatchResends = 3;
-        static readonly TimeSpan ProbeWait = TimeSpan.FromSeconds(5);
         readonly byte[] _payload = BatchEncoder.Encode(batchId, cases);
         int _next, _batchResends;
         public bool Finished { get; private set; }
@@ -414,7 +416,7 @@ public sealed class AgentSession : IAsyncDisposable
                     {
                         // Maybe the result went missing whole (its magic destroyed): ask for it.
                         probed = true;
-                        budget += ProbeWait;
+                        budget += session.ResendProbeWait;
                         session.RequestResend(session._nextSeq);
                         continue;
                     }
