@@ -16,7 +16,9 @@ public static class Program
     /// <summary>Every verb lives in its own file under Verbs/ and is listed here once.</summary>
     static IEnumerable<Command> Verbs =>
     [
+        AsmVerb.Create(),
         CheckVerb.Create(),
+        DisasmVerb.Create(),
         EvalVerb.Create(),
         KernelsVerb.Create(),
         VmVerb.Create(),
