@@ -368,19 +368,19 @@ sealed class AsmParser
             return action | ActionData(t);
         if (SeccompNames.TryArch(t.Text, out var arch))
             return arch;
+        bool syscallSomewhere = Enum.GetValues<Abi>().Any(a => SyscallTable.TryGetNumber(a, t.Text, out _));
+        var proper = SeccompNames.CaseInsensitiveMatch(t.Text);
+        string action2 = proper is null ? "" : $" (the action is {proper})";
+        if (use == ImmediateUse.ReturnValue && syscallSomewhere)
+            throw Error(t, $"'{t.Text}' is a system call, not a return value{action2}");
         if (_abi is { } abi && SyscallTable.TryGetNumber(abi, t.Text, out var nr))
-        {
-            if (use == ImmediateUse.ReturnValue)
-                throw Error(t, $"'{t.Text}' is a system call, not a return value" +
-                    (SeccompNames.CaseInsensitiveMatch(t.Text) is { } action2 ? $" (the action is {action2})" : ""));
             return (uint)nr;
-        }
-        if (SeccompNames.CaseInsensitiveMatch(t.Text) is { } proper)
+        if (_abi is null && syscallSomewhere)
+            throw Error(t, $"system call name '{t.Text}' needs an ABI: give one (asm --arch), add '.arch ABI' or write #x86_64.{t.Text}{action2}");
+        if (proper is not null)
             throw Error(t, $"unknown name '{t.Text}' (did you mean {proper}? action and AUDIT_ARCH names are upper case)");
         if (_abi is { } known)
             throw Error(t, $"unknown name '{t.Text}': not an action, an AUDIT_ARCH_* constant or a system call on {AuditArch.Name(known)}");
-        if (Enum.GetValues<Abi>().Any(a => SyscallTable.TryGetNumber(a, t.Text, out _)))
-            throw Error(t, $"system call name '{t.Text}' needs an ABI: give one (asm --arch), add '.arch ABI' or write #x86_64.{t.Text}");
         throw Error(t, $"unknown name '{t.Text}': not an action or an AUDIT_ARCH_* constant");
     }
 

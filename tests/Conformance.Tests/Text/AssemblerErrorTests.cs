@@ -41,6 +41,8 @@ public class AssemblerErrorTests
     [TestCase("ld #sparc.getpid", 1, 5, "unknown ABI 'sparc'")]
     [TestCase("ld #aarch64.open", 1, 13, "no system call 'open' on aarch64")]
     [TestCase("ret #x86_64.kill", 1, 6, "is a system call, not a return value")]
+    [TestCase("ret #getpid", 1, 6, "'getpid' is a system call, not a return value")]
+    [TestCase("ld [nr]\njeq #kill, a1\na1: ret a", 2, 6, "system call name 'kill' needs an ABI: give one (asm --arch), add '.arch ABI' or write #x86_64.kill (the action is KILL)")]
     [TestCase("ja nowhere\nret a", 1, 4, "no such label 'nowhere'")]
     [TestCase("back: ld #1\nja back\nret a", 2, 4, "label 'back' (line 1) is not after this jump")]
     [TestCase("self: ja self", 1, 10, "is not after this jump")]
