@@ -60,7 +60,11 @@ public sealed class ConsoleMonitor
             foreach (var c in chunk)
             {
                 if (c == '\n')
-                    raised ??= CompleteLine();
+                {
+                    // Every line must complete, even after a fault in the same chunk.
+                    var fault = CompleteLine();
+                    raised ??= fault;
+                }
                 else if (c != '\r')
                     partial.Append(c);
             }

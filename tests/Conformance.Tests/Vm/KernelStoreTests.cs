@@ -1,0 +1,142 @@
+using System.IO.Compression;
+using Conformance.Agent.Kernels;
+
+namespace Conformance.Tests.Vm;
+
+/// <summary>The store's bookkeeping on a private cache directory (no apt, no network).</summary>
+[TestFixture]
+public class KernelStoreTests
+{
+    string cache = null!;
+
+    [SetUp]
+    public void MakeCache() => cache = Directory.CreateTempSubdirectory("kernelstore-test-").FullName;
+
+    [TearDown]
+    public void RemoveCache() => Directory.Delete(cache, recursive: true);
+
+    string Put(string relative, byte[] data)
+    {
+        var path = Path.Combine(cache, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, data);
+        return path;
+    }
+
+    [Test]
+    public void List_reads_manifests_with_config_facts_and_skips_unfinished_directories()
+    {
+        var dir = Path.Combine(cache, "kernels", "debian", "6.1.0-99-cloud-amd64");
+        Put("kernels/debian/6.1.0-99-cloud-amd64/vmlinuz", KernelImageTests.BzImage());
+        Put("kernels/debian/6.1.0-99-cloud-amd64/config", "CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_AUDIT is not set\n"u8.ToArray());
+        new KernelManifest
+        {
+            Release = "6.1.0-99-cloud-amd64", Arch = "x86_64", Origin = "Debian", Image = "vmlinuz", Config = "config",
+            Series = "6.1", Package = "linux-image-6.1.0-99-cloud-amd64 6.1.999-1",
+        }.Save(dir);
+        Put("kernels/debian/6.1.0-98-cloud-amd64/vmlinuz", KernelImageTests.BzImage()); // no manifest: interrupted fetch
+
+        var kernels = new KernelStore(cache).List();
+
+        Assert.That(kernels, Has.Count.EqualTo(1));
+        var k = kernels[0];
+        Assert.That(k.Name, Is.EqualTo("debian/x86_64/6.1.0-99-cloud-amd64"));
+        Assert.That(k.ImagePath, Is.EqualTo(Path.Combine(dir, "vmlinuz")));
+        Assert.That(k.Facts["SECCOMP_FILTER"], Is.EqualTo(ConfigState.Yes));
+        Assert.That(k.Facts["AUDIT"], Is.EqualTo(ConfigState.No));
+        Assert.That(k.Facts["BPF_JIT"], Is.EqualTo(ConfigState.Absent));
+        Assert.That(new KernelStore(cache).FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64)?.ImagePath, Is.EqualTo(k.ImagePath));
+        Assert.That(new KernelStore(cache).FindDebian(DebianKernelSeries.V6_12, KernelArch.X86_64), Is.Null);
+    }
+
+    [Test]
+    public void A_user_bzImage_is_used_in_place_with_arch_and_release_from_its_header()
+    {
+        var image = Put("mine/bzImage", KernelImageTests.BzImage());
+        var config = Put("mine/config", "CONFIG_SECCOMP=y\n"u8.ToArray());
+
+        var k = new KernelStore(cache).OpenUserKernel(image, config);
+
+        Assert.That(k.Origin, Is.EqualTo(KernelOrigin.User));
+        Assert.That(k.Arch, Is.EqualTo(KernelArch.X86_64));
+        Assert.That(k.Release, Is.EqualTo("6.1.99-test"));
+        Assert.That(k.ImagePath, Is.EqualTo(image));
+        Assert.That(k.Facts["SECCOMP"], Is.EqualTo(ConfigState.Yes));
+    }
+
+    [Test]
+    public void A_user_Image_gz_is_decompressed_once_into_the_cache()
+    {
+        var raw = KernelImageTests.Arm64Image();
+        var gz = new MemoryStream();
+        using (var z = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true))
+            z.Write(raw);
+        var image = Put("mine/Image.gz", gz.ToArray());
+
+        var first = new KernelStore(cache).OpenUserKernel(image);
+        var second = new KernelStore(cache).OpenUserKernel(image);
+
+        Assert.That(first.Arch, Is.EqualTo(KernelArch.Aarch64));
+        Assert.That(first.ImagePath, Does.StartWith(Path.Combine(cache, "kernels", "user")));
+        Assert.That(File.ReadAllBytes(first.ImagePath), Is.EqualTo(raw));
+        Assert.That(second.ImagePath, Is.EqualTo(first.ImagePath));
+        Assert.That(first.Facts.HasConfig, Is.False);
+    }
+
+    [Test]
+    public void A_user_kernel_that_is_not_an_image_is_refused_by_name()
+    {
+        var junk = Put("mine/notes.txt", "hello"u8.ToArray());
+        var e = Assert.Throws<KernelImageException>(() => new KernelStore(cache).OpenUserKernel(junk));
+        Assert.That(e!.Message, Does.Contain(junk));
+    }
+
+    [Test]
+    public void Selection_refuses_a_user_kernel_of_another_arch_than_asked()
+    {
+        var image = Put("mine/bzImage", KernelImageTests.BzImage());
+        var e = Assert.ThrowsAsync<KernelImageException>(() =>
+            KernelSelection.ResolveAsync(new KernelStore(cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None));
+        Assert.That(e!.Message, Does.Contain(image).And.Contain("aarch64"));
+    }
+
+    [Test]
+    public void Selection_prefers_a_cached_Debian_kernel_over_apt()
+    {
+        var dir = Path.Combine(cache, "kernels", "debian", "6.1.0-99-cloud-arm64");
+        Put("kernels/debian/6.1.0-99-cloud-arm64/vmlinuz", KernelImageTests.Arm64Image());
+        new KernelManifest { Release = "6.1.0-99-cloud-arm64", Arch = "aarch64", Origin = "Debian", Image = "vmlinuz", Series = "6.1" }.Save(dir);
+
+        var k = KernelSelection.ResolveAsync(new KernelStore(cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None).Result;
+
+        Assert.That(k.Release, Is.EqualTo("6.1.0-99-cloud-arm64"));
+        Assert.That(k.Facts.HasConfig, Is.False);
+    }
+
+    [Test]
+    public void Apt_cache_show_output_resolves_a_meta_package_to_its_image_package()
+    {
+        const string show = """
+            Package: linux-image-cloud-arm64
+            Source: linux-signed-arm64 (6.1.192+2)
+            Version: 6.1.192-2
+            Architecture: arm64
+            Depends: linux-image-6.1.0-56-cloud-arm64 (= 6.1.192-2)
+            Description: Linux for arm64 cloud (meta-package)
+             This package depends on the latest Linux kernel and modules for use on
+             cloud platforms.
+
+            Package: linux-image-cloud-arm64
+            Version: 6.1.176-1
+
+            """;
+
+        var p = DebianPackages.ParseShow(show, "arm64");
+
+        Assert.That(p.Name, Is.EqualTo("linux-image-cloud-arm64"));
+        Assert.That(p.Version, Is.EqualTo("6.1.192-2"));
+        Assert.That(p.Depends, Is.EqualTo(new[] { "linux-image-6.1.0-56-cloud-arm64" }));
+        Assert.That(p.Spec, Is.EqualTo("linux-image-cloud-arm64:arm64=6.1.192-2"));
+        Assert.That(DebianKernelSeries.V6_12.MetaPackage(KernelArch.X86_64), Is.EqualTo("linux-image-6.12-cloud-amd64"));
+    }
+}
