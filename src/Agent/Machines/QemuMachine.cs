@@ -59,6 +59,9 @@ public sealed class QemuMachine : IMachine
     /// <summary>The QEMU command line, once started.</summary>
     public string? CommandLine => qemu?.CommandLine;
 
+    /// <summary>QEMU's process id once started (to check from outside that it is gone).</summary>
+    public int? ProcessId => qemu?.Id;
+
     /// <summary>What QEMU printed on its stderr.</summary>
     public string QemuErrors => qemu?.ErrorText ?? "";
 
@@ -76,6 +79,7 @@ public sealed class QemuMachine : IMachine
             MemoryMiB = options.MemoryMiB,
             Accel = accel,
             ExtraKernelArgs = options.ExtraKernelArgs,
+            InitArgs = options.InitArgs,
         };
         bootAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         qemu = QemuProcess.Start(spec, logger);

@@ -21,6 +21,9 @@ public sealed record QemuMachineOptions(KernelDescriptor Kernel, string Initramf
     /// <summary>Extra kernel parameters (e.g. "conformance.loglevel=7").</summary>
     public IReadOnlyList<string> ExtraKernelArgs { get; init; } = [];
 
+    /// <summary>Words for init's argv (after "--" on the kernel command line); the agent takes none.</summary>
+    public IReadOnlyList<string> InitArgs { get; init; } = [];
+
     /// <summary>Where the KVM probe verdict is cached.</summary>
     public string CacheRoot { get; init; } = CacheDirectory.Default;
 }
