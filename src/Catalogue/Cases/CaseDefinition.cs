@@ -1,0 +1,23 @@
+namespace Conformance.Catalogue.Cases;
+
+/// <summary>A filter written in the case, kept as text: it is assembled per ABI (syscall names differ).</summary>
+public sealed record FilterSource(string Name, string Text, SourcePosition Pos);
+
+/// <summary>One case, as read from its file.</summary>
+public sealed record CaseDefinition(
+    string Id,
+    string Description,
+    SourcePosition Pos,
+    IReadOnlyList<string> Needs,
+    IReadOnlyList<string> Arches,
+    IReadOnlyDictionary<string, FilterSource> Filters,
+    IReadOnlyList<Step> Steps)
+{
+    /// <summary>The case root's fate (default: whatever the model predicts; exit 0 when nothing kills it).</summary>
+    public Expectation? Result { get; init; }
+
+    /// <summary>Per-case timeout in the guest.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool RunsOn(string arch) => Arches.Count == 0 || Arches.Contains(arch);
+}

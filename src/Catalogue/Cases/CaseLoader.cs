@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using Conformance.Agent.Protocol;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Conformance.Catalogue.Cases;
+
+/// <summary>Reads case files (docs/cases.md) into <see cref="CaseDefinition"/>s; every error names file, line and column.</summary>
+public static partial class CaseLoader
+{
+    static readonly string[] CaseKeys = ["id", "description", "needs", "arch", "filters", "steps", "result", "timeout_ms"];
+
+    [GeneratedRegex("^[a-z0-9_][a-z0-9_/.-]*$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>
+    /// Every case under a folder (recursively, *.yaml and *.yml, sorted by path), in one file, or
+    /// matching a glob such as cases/actions/*.yaml. A file that cannot be read is reported in
+    /// <c>errors</c> and the others still load, so one bad case never hides the rest.
+    /// </summary>
+    public static IReadOnlyList<CaseDefinition> LoadAll(string path, out IReadOnlyList<CaseFormatException> errors)
+    {
+        var problems = new List<CaseFormatException>();
+        var cases = new List<CaseDefinition>();
+        var ids = new Dictionary<string, SourcePosition>();
+        foreach (var file in Files(path))
+        {
+            try
+            {
+                foreach (var c in LoadFile(file))
+                {
+                    if (ids.TryGetValue(c.Id, out var first))
+                        throw c.Pos.Error($"case id '{c.Id}' is already used at {first}");
+                    ids[c.Id] = c.Pos;
+                    cases.Add(c);
+                }
+            }
+            catch (CaseFormatException e)
+            {
+                problems.Add(e);
+            }
+        }
+        errors = problems;
+        return cases;
+    }
+
+    /// <summary>The same, throwing the first error (for tests and tools that want all or nothing).</summary>
+    public static IReadOnlyList<CaseDefinition> LoadAll(string path)
+    {
+        var cases = LoadAll(path, out var errors);
+        return errors.Count > 0 ? throw errors[0] : cases;
+    }
+
+    static IEnumerable<string> Files(string path)
+    {
+        if (File.Exists(path)) return [path];
+        if (Directory.Exists(path))
+            return Directory.EnumerateFiles(path, "*.*", SearchOption.AllDirectories).Where(IsCaseFile).Order(StringComparer.Ordinal);
+        // A glob: the directory part is literal, the file part may hold * and ?.
+        var dir = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
+        var pattern = Path.GetFileName(path);
+        if (!Directory.Exists(dir) || pattern.IndexOfAny(['*', '?']) < 0)
+            throw new CaseFormatException(path, 0, 0, "no such case file or folder");
+        return Directory.EnumerateFiles(dir, pattern, SearchOption.TopDirectoryOnly).Where(IsCaseFile).Order(StringComparer.Ordinal);
+    }
+
+    static bool IsCaseFile(string f) => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal);
+
+    public static IReadOnlyList<CaseDefinition> LoadFile(string file) => Parse(File.ReadAllText(file), file);
+
+    public static IReadOnlyList<CaseDefinition> Parse(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new CaseFormatException(file, (int)e.Start.Line, (int)e.Start.Column, e.InnerException?.Message ?? e.Message);
+        }
+        var y = new YamlNodes(file);
+        var cases = new List<CaseDefinition>();
+        foreach (var doc in stream.Documents)
+            if (doc.RootNode is not YamlScalarNode { Value: null or "" })
+                cases.Add(ParseCase(y, doc.RootNode));
+        return cases;
+    }
+
+    static CaseDefinition ParseCase(YamlNodes y, YamlNode node)
+    {
+        var map = y.Mapping(node, "a case");
+        y.OnlyKeys(map, "a case", CaseKeys);
+        var idNode = YamlNodes.Get(map, "id") ?? throw y.Error(node, "a case needs an id");
+        var id = y.Scalar(idNode, "id");
+        if (!IdPattern().IsMatch(id))
+            throw y.Error(idNode, $"id '{id}' must be lower case letters, digits, '_', '-', '.', '/'");
+        var description = YamlNodes.Get(map, "description") is { } d ? y.Scalar(d, "description")
+            : throw y.Error(node, $"case {id} needs a one-line description");
+        var needsNode = YamlNodes.Get(map, "needs");
+        var needs = needsNode is null ? [] : y.Strings(needsNode, "needs");
+        foreach (var need in needs)
+            if (!Features.FeatureNames.IsKnown(need))
+                throw y.Error(needsNode!, $"unknown feature '{need}' (known: {Features.FeatureNames.Describe()})");
+        var archNode = YamlNodes.Get(map, "arch");
+        var arches = archNode is null ? [] : y.Strings(archNode, "arch");
+        foreach (var arch in arches)
+            if (arch is not ("x86_64" or "aarch64"))
+                throw y.Error(archNode!, $"arch '{arch}' must be x86_64 or aarch64");
+
+        var filters = new Dictionary<string, FilterSource>();
+        if (YamlNodes.Get(map, "filters") is { } fnode)
+            foreach (var (k, v) in y.Mapping(fnode, "filters").Children)
+            {
+                var name = y.Scalar(k, "a filter name");
+                if (!CaseValues.IsName(name)) throw y.Error(k, $"filter name '{name}' must be letters, digits and '_'");
+                // Block scalars start on the next line; report assembler errors relative to the text's first line.
+                var pos = y.Pos(v);
+                if (v is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded })
+                    pos = pos with { Line = pos.Line + 1 };
+                filters[name] = new FilterSource(name, y.Scalar(v, $"filter {name}"), pos);
+            }
+
+        var stepsNode = YamlNodes.Get(map, "steps") ?? throw y.Error(node, $"case {id} has no steps");
+        var matchers = new MatcherParser(y);
+        var steps = new StepParser(y, matchers, filters).Steps(stepsNode);
+        var definition = new CaseDefinition(id, description, y.Pos(node), needs, arches, filters, steps);
+        if (YamlNodes.Get(map, "result") is { } r)
+            definition = definition with { Result = matchers.Expectation(r) };
+        if (YamlNodes.Get(map, "timeout_ms") is { } t)
+            definition = definition with { Timeout = TimeSpan.FromMilliseconds(y.Int(t, "timeout_ms")) };
+        return definition;
+    }
+}

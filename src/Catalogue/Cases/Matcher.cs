@@ -1,0 +1,89 @@
+namespace Conformance.Catalogue.Cases;
+
+/// <summary>A constraint on a returned value: an exact value, a comparison, or a run-time name.</summary>
+public sealed record ValueMatch(string Text, Func<long, MatchContext, bool> Test)
+{
+    public override string ToString() => Text;
+}
+
+/// <summary>What a value matcher may refer to at judging time.</summary>
+public sealed record MatchContext(int Pid, int Tid, int Ppid, long Nr, Func<string, long?> Saved, Func<string, long?>? ResolveName = null);
+
+/// <summary>What a step must observe. Every field left null is not checked.</summary>
+public sealed record Matcher
+{
+    public ValueMatch? Ret { get; init; }
+    public int? Errno { get; init; }
+    public int? Killed { get; init; }
+    public bool? Core { get; init; }
+    public bool? ThreadKilled { get; init; }
+    public TrapMatch? Trap { get; init; }
+    public bool? NotReached { get; init; }
+    public int? Exited { get; init; }
+    public int? Stopped { get; init; }
+    public string? Contains { get; init; }
+    public string? Lacks { get; init; }
+    public string? Matches { get; init; }
+    public bool? Done { get; init; }
+    public bool? Reached { get; init; }
+    public string? FilterBytes { get; init; }
+    public IReadOnlyList<string>? MetadataFlags { get; init; }
+    public NotifMatch? Notif { get; init; }
+    public IReadOnlyList<StopMatch>? Stops { get; init; }
+    public Matcher? End { get; init; }
+    /// <summary>The step's call was skipped by the tracer or notifier and nothing else is said.</summary>
+    public bool? Any { get; init; }
+
+    public override string ToString() => MatcherText.Describe(this);
+}
+
+public sealed record TrapMatch(int? Errno, ValueExpr? Syscall, uint? Arch, int? Code, ValueMatch? Ret, bool CallAddrNonZero = true);
+
+public sealed record NotifMatch(ValueExpr? Nr, uint? Arch, IReadOnlyList<ulong?>? Args, ValueExpr? Pid);
+
+public sealed record StopMatch(string? Event, ulong? Msg, ValueExpr? Nr);
+
+/// <summary>One alternative of an expectation: applies when its condition holds.</summary>
+public sealed record ExpectAlternative(Condition? When, Matcher? Matcher, bool UseModel);
+
+/// <summary>`when:` — a profile range or a feature.</summary>
+public sealed record Condition(string? ProfileOp, Version? ProfileVersion, string? Feature, bool FeatureAbsent)
+{
+    public override string ToString() =>
+        ProfileVersion is not null ? $"profile {ProfileOp}{ProfileVersion}" : $"{(FeatureAbsent ? "!" : "")}feature {Feature}";
+}
+
+/// <summary>The alternatives a step's `expect:` lists; the first whose condition holds applies.</summary>
+public sealed record Expectation(IReadOnlyList<ExpectAlternative> Alternatives)
+{
+    public static Expectation Model { get; } = new([new ExpectAlternative(null, null, true)]);
+    public static Expectation Of(Matcher m) => new([new ExpectAlternative(null, m, false)]);
+}
+
+static class MatcherText
+{
+    public static string Describe(Matcher m)
+    {
+        var parts = new List<string>();
+        if (m.Ret is not null) parts.Add($"ret {m.Ret}");
+        if (m.Errno is { } e) parts.Add($"errno {Model.Seccomp.Errnos.Name(e)}");
+        if (m.Killed is { } k) parts.Add($"killed by {KernelConstants.SignalName(k)}{(m.Core is { } c ? (c ? " with core" : " without core") : "")}");
+        if (m.ThreadKilled == true) parts.Add("only the thread killed");
+        if (m.Trap is { } t) parts.Add($"SIGSYS trap (errno {t.Errno?.ToString() ?? "any"}, syscall {t.Syscall?.ToString() ?? "any"}, arch {(t.Arch is { } a ? $"0x{a:x8}" : "any")}, code {t.Code?.ToString() ?? "any"}{(t.Ret is not null ? $", call returns {t.Ret}" : "")})");
+        if (m.NotReached == true) parts.Add("not reached");
+        if (m.Exited is { } x) parts.Add($"exited {x}");
+        if (m.Stopped is { } s) parts.Add($"stopped by {KernelConstants.SignalName(s)}");
+        if (m.Contains is not null) parts.Add($"contains \"{m.Contains}\"");
+        if (m.Lacks is not null) parts.Add($"lacks \"{m.Lacks}\"");
+        if (m.Matches is not null) parts.Add($"matches /{m.Matches}/");
+        if (m.Done is { } d) parts.Add(d ? "thread ended" : "thread still running");
+        if (m.Reached is { } r) parts.Add(r ? "reached" : "not reached");
+        if (m.FilterBytes is not null) parts.Add($"the program of filter {m.FilterBytes}");
+        if (m.MetadataFlags is not null) parts.Add($"metadata flags [{string.Join(", ", m.MetadataFlags)}]");
+        if (m.Notif is not null) parts.Add("a notification");
+        if (m.Stops is not null) parts.Add($"{m.Stops.Count} seccomp stop(s)");
+        if (m.End is not null) parts.Add($"tracee {m.End}");
+        if (m.Any == true) parts.Add("anything");
+        return parts.Count == 0 ? "anything" : string.Join(", ", parts);
+    }
+}

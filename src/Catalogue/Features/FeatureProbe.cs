@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using Conformance.Agent.Protocol;
+using Conformance.Model.Seccomp;
+using Conformance.Model.Syscalls;
+using static Conformance.Catalogue.Cases.KernelConstants;
+
+namespace Conformance.Catalogue.Features;
+
+/// <summary>
+/// The first case every machine runs: it asks the kernel what it has (mode 2, seccomp(2), actions,
+/// flags, compat, privileges, files) without changing anything, and <see cref="Interpret"/> turns the
+/// answers into <see cref="KernelFeatures"/>. Probes that need a filter run in a throwaway child.
+/// </summary>
+public static class FeatureProbe
+{
+    public const uint CaseId = 0;
+
+    const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
+        Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
+        CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
+        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23;
+    const ushort ActionBase = 100, FlagBase = 200;
+
+    static readonly (string Name, uint Flags)[] FlagProbes =
+    [
+        ("TSYNC", 1), ("LOG", 2), ("SPEC_ALLOW", 4), ("NEW_LISTENER", 8), ("TSYNC_ESRCH", 16), ("WAIT_KILLABLE_RECV", 8 | 32),
+    ];
+
+    public static CaseRequest Request(string arch, bool helperPresent)
+    {
+        var abi = arch == "aarch64" ? Abi.Aarch64 : Abi.X86_64;
+        int Nr(string name) => SyscallTable.NumberOf(abi, name);
+        var p = new ProgramBuilder();
+        int allowAll = p.AddFilter([new(0x06, 0, 0, SeccompRet.Allow)]);
+        int Str(string s) => p.AddString(s);
+        p.Root(b =>
+        {
+            b.Syscall(PrctlNull, Nr("prctl"), Operand.Imm(PR_SET_SECCOMP), Operand.Imm(SECCOMP_MODE_FILTER), Operand.Null);
+            b.Syscall(SeccompNull, Nr("seccomp"), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm(0), Operand.Null);
+            for (int i = 0; i < FeatureNames.Actions.Length; i++)
+            {
+                SeccompRet.TryParse(FeatureNames.Actions[i], out var action);
+                b.Store((ushort)(ActionBase + i), 4, Operand.Scratch(0), Operand.Imm(SeccompRet.ValueOf(action)));
+                b.Syscall((ushort)(ActionBase + i), Nr("seccomp"), Operand.Imm(SECCOMP_GET_ACTION_AVAIL), Operand.Imm(0), Operand.Scratch(0));
+            }
+            for (int i = 0; i < FlagProbes.Length; i++)
+                b.Syscall((ushort)(FlagBase + i), Nr("seccomp"), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm(FlagProbes[i].Flags), Operand.Null);
+            b.ReadFile(ActionsSysctl, Operand.Blob(Str("/proc/sys/kernel/seccomp/actions_avail")), 4096);
+            b.ReadFile(LoggedSysctl, Operand.Blob(Str("/proc/sys/kernel/seccomp/actions_logged")), 4096);
+            b.ReadFile(Status, Operand.Blob(Str("/proc/self/status")), 16384);
+            b.ReadFile(CapLast, Operand.Blob(Str("/proc/sys/kernel/cap_last_cap")), 64);
+            b.Syscall(Kcmp, Nr("kcmp"), Operand.Pid, Operand.Pid, Operand.Imm(0), Operand.Imm(0), Operand.Imm(0));
+            b.ReadFile(LoginUid, Operand.Blob(Str("/proc/self/loginuid")), 64);
+            b.ReadFile(Kmsg, Operand.Blob(Str("/dev/kmsg")), 1, nonblock: true);
+            b.ReadFile(UserNs, Operand.Blob(Str("/proc/self/ns/user")), 1);
+            b.ReadFile(SeccompCache, Operand.Blob(Str("/proc/self/seccomp_cache")), 1);
+            b.ReadFile(Jit, Operand.Blob(Str("/proc/sys/net/core/bpf_jit_enable")), 64);
+            if (helperPresent)
+                b.Fork(CompatFork, Dest.None, c => c.Exec(CompatExec, ExecImage.CompatHelper, h => h.Mark(CompatMark, 1)));
+            if (abi == Abi.X86_64)
+                b.Fork(Int80Fork, Dest.None, c => c.Call(Int80Call, SyscallTable.NumberOf(Abi.I386, "getpid"), [], null, CallAbi.Compat));
+            // Probes that need a listener run in a child that installs an allow-everything filter.
+            b.Fork(NotifFork, Dest.None, c =>
+            {
+                c.Syscall(NotifNnp, Nr("prctl"), Operand.Imm(PR_SET_NO_NEW_PRIVS), Operand.Imm(1), Operand.Imm(0), Operand.Imm(0), Operand.Imm(0));
+                c.Syscall(NotifInstall, Nr("seccomp"), Dest.Reg(0), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm(8), Operand.FProg(allowAll));
+                // SEND with CONTINUE for an id nobody has: ENOENT if the flag is known, EINVAL if not.
+                c.Store(NotifStore, 8, Operand.Scratch(0), Operand.Imm(0x5eed5eed));
+                c.Store(NotifStore, 8, Operand.Scratch(8), Operand.Imm(0));
+                c.Store(NotifStore, 8, Operand.Scratch(16), Operand.Imm((long)SECCOMP_USER_NOTIF_FLAG_CONTINUE << 32));
+                c.Syscall(NotifSendContinue, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_SEND), Operand.Scratch(0));
+                // ADDFD for an id nobody has: ENOENT if the ioctl exists, EINVAL if not.
+                c.Store(NotifStore, 8, Operand.Scratch(64), Operand.Imm(0x5eed5eed));
+                c.Store(NotifStore, 8, Operand.Scratch(72), Operand.Imm(0));
+                c.Store(NotifStore, 8, Operand.Scratch(80), Operand.Imm(0));
+                c.Syscall(NotifAddfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(64));
+            });
+        });
+        return new CaseRequest(CaseId, TimeSpan.FromSeconds(20), p.Build());
+    }
+
+    public static KernelFeatures Interpret(CaseResult r, Hello hello)
+    {
+        long? Ret(ushort step) => r.Observations.OfType<SyscallObservation>().FirstOrDefault(o => o.StepId == step)?.Ret;
+        FileObservation? File(ushort step) => r.Observations.OfType<FileObservation>().FirstOrDefault(o => o.StepId == step);
+        bool Exists(ushort step) => File(step) is { } f && f.Ret >= 0;
+        // Opening is what counts for files that refuse plain reads (nsfs, a kmsg record larger than the buffer).
+        bool Openable(ushort step) => File(step) is { } f && f.Ret is not (-Errnos.ENOENT or -Errnos.EACCES or -Errnos.EPERM);
+
+        var present = new HashSet<string>();
+        var facts = new Dictionary<string, string>();
+        int prctlErrno = (int)-(Ret(PrctlNull) ?? 0), seccompErrno = (int)-(Ret(SeccompNull) ?? 0);
+        facts["prctl(PR_SET_SECCOMP, 2, NULL)"] = Errnos.Name(prctlErrno);
+        facts["seccomp(SET_MODE_FILTER, 0, NULL)"] = Errnos.Name(seccompErrno);
+        if (prctlErrno == Errnos.EFAULT) present.Add("filter");
+        if (seccompErrno == Errnos.EFAULT) present.Add("seccomp_syscall");
+
+        var actions = new List<string>();
+        for (int i = 0; i < FeatureNames.Actions.Length; i++)
+            if (Ret((ushort)(ActionBase + i)) == 0) actions.Add(FeatureNames.Actions[i]);
+        if (actions.Count == 0 && File(ActionsSysctl) is { Ret: > 0 } sysctl)
+            actions.AddRange(sysctl.Text.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries).Select(a => a.ToUpperInvariant()).Select(a => a == "KILL" ? "KILL_THREAD" : a));
+        // Action availability is compiled outside SECCOMP_FILTER: it proves nothing about filters (seccomp-semantics §6).
+        if (present.Contains("filter"))
+            foreach (var a in actions) present.Add("action:" + a);
+
+        var flags = new List<string>();
+        for (int i = 0; i < FlagProbes.Length; i++)
+            if (Ret((ushort)(FlagBase + i)) == -Errnos.EFAULT) flags.Add(FlagProbes[i].Name);
+        foreach (var f in flags) present.Add("flag:" + f);
+
+        var status = File(Status)?.Text ?? "";
+        var uid = Field(status, "Uid:")?.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+        var capEff = Field(status, "CapEff:");
+        bool capSysAdmin = capEff is not null && ulong.TryParse(capEff.Trim(), System.Globalization.NumberStyles.HexNumber, null, out var eff) && (eff & (1UL << CAP_SYS_ADMIN)) != 0;
+        if (uid == "0" && capSysAdmin) present.Add("root");
+        if (status.Contains("Seccomp_filters:", StringComparison.Ordinal)) present.Add("status_filters");
+        facts["euid"] = uid ?? "?";
+        facts["CapEff"] = capEff?.Trim() ?? "?";
+
+        int capLast = int.TryParse(File(CapLast)?.Text.Trim(), out var cl) ? cl : 40;
+        if (Ret(Kcmp) is { } k && k != -Errnos.ENOSYS) { present.Add("kcmp"); present.Add("checkpoint_restore"); }
+        if (Exists(LoginUid) && Openable(Kmsg)) present.Add("audit");
+        if (Openable(UserNs)) present.Add("user_ns");
+        if (File(SeccompCache) is { } sc && sc.Ret != -Errnos.ENOENT) present.Add("cache_debug");
+        if (File(Jit) is { Ret: >= 0 } jit) facts["bpf_jit_enable"] = jit.Text.Trim();
+        if (File(ActionsSysctl) is { Ret: >= 0 } av) facts["actions_avail"] = av.Text.Trim();
+        if (File(LoggedSysctl) is { Ret: >= 0 } lg) facts["actions_logged"] = lg.Text.Trim();
+
+        if (r.Observations.OfType<MarkObservation>().Any(m => m.StepId == CompatMark)) present.Add("compat");
+        if (Ret(Int80Call) is > 0) present.Add("int80");
+        if (Ret(NotifSendContinue) == -Errnos.ENOENT) present.Add("notif_continue");
+        if (Ret(NotifAddfd) == -Errnos.ENOENT) present.Add("notif_addfd");
+
+        return new KernelFeatures
+        {
+            Release = hello.Release,
+            Machine = hello.Machine,
+            PrctlNullErrno = prctlErrno,
+            SeccompNullErrno = seccompErrno,
+            Present = present,
+            ActionsAvail = actions,
+            FilterFlags = flags,
+            CapLastCap = capLast,
+            Facts = facts,
+        };
+    }
+
+    static string? Field(string status, string name)
+    {
+        foreach (var line in status.Split('\n'))
+            if (line.StartsWith(name, StringComparison.Ordinal))
+                return line[name.Length..].Trim();
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Conformance.Catalogue.Features;
+
+/// <summary>What the kernel under test was found to have, probed in the guest before the catalogue runs.</summary>
+public sealed record KernelFeatures
+{
+    public required string Release { get; init; }
+    public required string Machine { get; init; }
+
+    /// <summary>prctl(PR_SET_SECCOMP, 2, NULL)'s errno: EFAULT when mode 2 exists, EINVAL when it does not.</summary>
+    public required int PrctlNullErrno { get; init; }
+
+    /// <summary>seccomp(SECCOMP_SET_MODE_FILTER, 0, NULL)'s errno (EFAULT: the syscall exists; ENOSYS: it does not).</summary>
+    public required int SeccompNullErrno { get; init; }
+
+    public required IReadOnlySet<string> Present { get; init; }
+
+    /// <summary>Actions the kernel reports available (GET_ACTION_AVAIL, else the sysctl).</summary>
+    public IReadOnlyList<string> ActionsAvail { get; init; } = [];
+
+    /// <summary>Filter flags the kernel knows (probed with NULL arguments).</summary>
+    public IReadOnlyList<string> FilterFlags { get; init; } = [];
+
+    /// <summary>/proc/sys/kernel/cap_last_cap: the highest capability number (drop_caps needs it).</summary>
+    public int CapLastCap { get; init; } = 40;
+
+    /// <summary>Raw answers of the probe, for the report.</summary>
+    public IReadOnlyDictionary<string, string> Facts { get; init; } = new Dictionary<string, string>();
+
+    public bool Has(string feature) => Present.Contains(feature);
+
+    public bool Mode2 => Has("filter");
+}

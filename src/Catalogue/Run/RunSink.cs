@@ -1,0 +1,29 @@
+using Conformance.Catalogue.Cases;
+using Conformance.Catalogue.Features;
+using Conformance.Catalogue.Judge;
+using Conformance.Model.Seccomp;
+
+namespace Conformance.Catalogue.Run;
+
+/// <summary>The machine a catalogue ran on, as the reports describe it.</summary>
+public sealed record MachineReport(
+    string Name, string Backend, string Arch, string Release, string Version, KernelFeatures Features, KernelProfile Profile,
+    TimeSpan? BootTime, IReadOnlyDictionary<string, string> KernelConfig);
+
+/// <summary>One case's outcome with what the reports need besides the verdict.</summary>
+public sealed record CaseReport(CaseDefinition? Case, string Id, string Description, string File, CaseVerdict Verdict, TimeSpan Elapsed, string? ConsoleExcerpt);
+
+public sealed record RunSummary(int Pass, int Fail, int Skip, int Error, TimeSpan Elapsed)
+{
+    public int Total => Pass + Fail + Skip + Error;
+    public override string ToString() => $"{Pass} passed, {Fail} failed, {Skip} skipped, {Error} errors ({Total} cases, {Elapsed.TotalSeconds:0.0} s)";
+}
+
+/// <summary>Where a run's results go as they arrive (files, console, tests). Calls come from one run at a time.</summary>
+public interface IRunSink
+{
+    void OnMachine(MachineReport machine);
+    void OnCase(CaseReport report);
+    void OnConsole(string text);
+    void OnFinished(RunSummary summary);
+}
