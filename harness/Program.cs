@@ -21,6 +21,7 @@ public static class Program
         DisasmVerb.Create(),
         EvalVerb.Create(),
         KernelsVerb.Create(),
+        RunVerb.Create(),
         VmVerb.Create(),
     ];
 }

@@ -18,7 +18,7 @@ public static class FeatureProbe
     const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
         Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
         CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
-        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23;
+        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24;
     const ushort ActionBase = 100, FlagBase = 200;
 
     static readonly (string Name, uint Flags)[] FlagProbes =
@@ -51,16 +51,24 @@ public static class FeatureProbe
             b.ReadFile(CapLast, Operand.Blob(Str("/proc/sys/kernel/cap_last_cap")), 64);
             b.Syscall(Kcmp, Nr("kcmp"), Operand.Pid, Operand.Pid, Operand.Imm(0), Operand.Imm(0), Operand.Imm(0));
             b.ReadFile(LoginUid, Operand.Blob(Str("/proc/self/loginuid")), 64);
-            b.ReadFile(Kmsg, Operand.Blob(Str("/dev/kmsg")), 1, nonblock: true);
+            b.ReadFile(Kmsg, Operand.Blob(Str("/dev/kmsg")), 8192, nonblock: true);
             b.ReadFile(UserNs, Operand.Blob(Str("/proc/self/ns/user")), 1);
             b.ReadFile(SeccompCache, Operand.Blob(Str("/proc/self/seccomp_cache")), 1);
             b.ReadFile(Jit, Operand.Blob(Str("/proc/sys/net/core/bpf_jit_enable")), 64);
+            // The root waits for every child: what a case leaves running when its root ends is killed.
+            void Reap(ushort step) => b.Syscall(step, Nr("wait4"), Operand.Reg(1), Operand.Null, Operand.Imm(0x40000000), Operand.Null);
             if (helperPresent)
-                b.Fork(CompatFork, Dest.None, c => c.Exec(CompatExec, ExecImage.CompatHelper, h => h.Mark(CompatMark, 1)));
+            {
+                b.Fork(CompatFork, Dest.Reg(1), c => c.Exec(CompatExec, ExecImage.CompatHelper, h => h.Mark(CompatMark, 1)));
+                Reap(Reaps);
+            }
             if (abi == Abi.X86_64)
-                b.Fork(Int80Fork, Dest.None, c => c.Call(Int80Call, SyscallTable.NumberOf(Abi.I386, "getpid"), [], null, CallAbi.Compat));
+            {
+                b.Fork(Int80Fork, Dest.Reg(1), c => c.Call(Int80Call, SyscallTable.NumberOf(Abi.I386, "getpid"), [], null, CallAbi.Compat));
+                Reap(Reaps);
+            }
             // Probes that need a listener run in a child that installs an allow-everything filter.
-            b.Fork(NotifFork, Dest.None, c =>
+            b.Fork(NotifFork, Dest.Reg(1), c =>
             {
                 c.Syscall(NotifNnp, Nr("prctl"), Operand.Imm(PR_SET_NO_NEW_PRIVS), Operand.Imm(1), Operand.Imm(0), Operand.Imm(0), Operand.Imm(0));
                 c.Syscall(NotifInstall, Nr("seccomp"), Dest.Reg(0), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm(8), Operand.FProg(allowAll));
@@ -75,6 +83,7 @@ public static class FeatureProbe
                 c.Store(NotifStore, 8, Operand.Scratch(80), Operand.Imm(0));
                 c.Syscall(NotifAddfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(64));
             });
+            Reap(Reaps);
         });
         return new CaseRequest(CaseId, TimeSpan.FromSeconds(20), p.Build());
     }

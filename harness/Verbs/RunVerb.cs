@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Conformance.Agent.Host;
+using Conformance.Agent.Kernels;
+using Conformance.Agent.Machines;
+using Conformance.Agent.Vm;
+using Conformance.Catalogue.Cases;
+using Conformance.Catalogue.Reports;
+using Conformance.Catalogue.Run;
+using Microsoft.Extensions.Logging;
+
+namespace Conformance.Harness.Verbs;
+
+/// <summary>
+/// `conformance run`: the catalogue on one kernel (--host, or --arch/--kernel/--series), or with no
+/// kernel argument on the default Debian kernels of both arches in parallel. Exit 0 when nothing
+/// failed or errored, 1 when a case failed or errored, 2 when the harness could not do its job.
+/// </summary>
+public static class RunVerb
+{
+    public static Command Create()
+    {
+        var kernelOptions = new KernelOptions();
+        var host = new Option<bool>("--host") { Description = "Run on the host kernel (the agent as a child process; no VM)" };
+        var cases = new Option<string>("--cases") { Description = "Case folder, file or glob", DefaultValueFactory = _ => "cases" };
+        var expect = new Option<string?>("--expect-features") { Description = "Comma-separated features that must be present (absent = fail, not skip)" };
+        var output = new Option<string?>("--out") { Description = "Result folder (default: results/<timestamp>)" };
+        var cmd = new Command("run", "Run the conformance catalogue on a kernel and write results.json, results.ktap, junit.xml and the console log")
+        {
+            host, cases, expect, output,
+        };
+        kernelOptions.AddTo(cmd);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            using var logs = VerbLogging.Create();
+            var logger = logs.CreateLogger("run");
+            var casePath = parse.GetValue(cases)!;
+            IReadOnlyList<CaseDefinition> definitions;
+            IReadOnlyList<CaseFormatException> loadErrors;
+            try
+            {
+                definitions = CaseLoader.LoadAll(casePath, out loadErrors);
+            }
+            catch (CaseFormatException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+            foreach (var e in loadErrors)
+                Console.Error.WriteLine($"error: {e.Message}");
+            if (definitions.Count == 0)
+            {
+                Console.Error.WriteLine($"error: no cases under {casePath}");
+                return 2;
+            }
+            var options = new RunOptions
+            {
+                ExpectFeatures = (parse.GetValue(expect) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+            };
+            var outDir = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+
+            try
+            {
+                List<Target> targets;
+                if (parse.GetValue(host))
+                    targets = [new Target("host", () => new HostMachine(logger), options with { Backend = "host" })];
+                else if (parse.GetValue(kernelOptions.Kernel) is not null || parse.GetValue(kernelOptions.Arch) is not null)
+                    targets = [await QemuTarget(await kernelOptions.ResolveAsync(parse, new KernelStore(logger: logger), ct), options, logger, ct)];
+                else
+                    targets = await DefaultTargets(options, logger, ct);
+
+                var summaries = await Task.WhenAll(targets.Select(t => RunOne(t, definitions, targets.Count > 1 ? Path.Combine(outDir, t.Label) : outDir, logger, ct)));
+                Console.WriteLine($"results in {Path.GetFullPath(outDir)}");
+                if (loadErrors.Count > 0) return 2;
+                return summaries.Any(s => s.Fail > 0 || s.Error > 0) ? 1 : 0;
+            }
+            catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or Agent.Tools.ExternalCommandException
+                                          or IOException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+
+    sealed record Target(string Label, Func<IMachine> Create, RunOptions Options);
+
+    static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ILogger logger, CancellationToken ct)
+    {
+        Directory.CreateDirectory(dir);
+        var sink = new SinkSet(
+            new ResultsJson(Path.Combine(dir, "results.json")),
+            new ConsoleLog(Path.Combine(dir, "console.log")),
+            new ConsoleSummary(Console.Out, t.Label));
+        return await new CatalogueRunner(t.Create, t.Options, sink, logger).RunAsync(cases, ct);
+    }
+
+    /// <summary>Debian 6.1 cloud kernels for x86_64 and aarch64, fetched into the cache if needed.</summary>
+    static async Task<List<Target>> DefaultTargets(RunOptions options, ILogger logger, CancellationToken ct)
+    {
+        var store = new KernelStore(logger: logger);
+        var targets = new List<Target>();
+        foreach (var arch in new[] { KernelArch.X86_64, KernelArch.Aarch64 })
+        {
+            var kernel = store.FindDebian(DebianKernelSeries.V6_1, arch) ?? await store.FetchDebianAsync(DebianKernelSeries.V6_1, arch, ct);
+            targets.Add(await QemuTarget(kernel, options, logger, ct));
+        }
+        return targets;
+    }
+
+    static async Task<Target> QemuTarget(KernelDescriptor kernel, RunOptions options, ILogger logger, CancellationToken ct)
+    {
+        var store = new KernelStore(logger: logger);
+        var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
+        var config = kernel.Facts.HasConfig
+            ? KernelConfigFacts.Reported.ToDictionary(k => k, k => KernelConfigFacts.Letter(kernel.Facts[k]))
+            : new Dictionary<string, string>();
+        return new Target($"{kernel.Arch.Name()}-{kernel.Release}",
+            () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger),
+            options with { Backend = "qemu", KernelConfig = config });
+    }
+}
