@@ -28,6 +28,7 @@ public sealed class QemuMachine : IMachine
     CancellationTokenSource? bootAbort;
     Task? exitWatch;
     int started;
+    volatile bool ending;   // the harness itself is ending the guest: its exit is no fault
 
     public QemuMachine(QemuMachineOptions options, ILogger? logger = null)
     {
@@ -140,6 +141,11 @@ public sealed class QemuMachine : IMachine
     async Task WatchExitAsync(QemuProcess process)
     {
         var code = await process.Exited;
+        if (ending)
+        {
+            monitor.Complete();
+            return;
+        }
         // The session is still reading whatever QEMU wrote last; give it a moment to land.
         await Task.Delay(DrainTime);
         monitor.Complete();
@@ -190,6 +196,7 @@ public sealed class QemuMachine : IMachine
                 logger.LogDebug("{Name}: QUIT did not end the guest: {Message}", Name, e.Message);
             }
         }
+        ending = true;
         qemu.Kill();
         return clean;
     }
@@ -200,6 +207,7 @@ public sealed class QemuMachine : IMachine
             await session.DisposeAsync();
         if (qemu is not null)
         {
+            ending = true;
             await qemu.DisposeAsync();
             if (exitWatch is not null)
                 await exitWatch;

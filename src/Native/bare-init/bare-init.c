@@ -8,12 +8,17 @@
  *   exit   print the marker, then exit instead of rebooting; the kernel then panics with
  *          "Attempted to kill init", which the crash-detection tests record as real console text.
  *   crash  print the marker, then write 'c' to /proc/sysrq-trigger (a kernel-initiated panic).
+ *   lkdtm TYPE
+ *          print the marker, then have a child write TYPE (WARNING, BUG, EXCEPTION, ...) to
+ *          LKDTM's /sys/kernel/debug/provoke-crash/DIRECT (kernels built with lkdtm.config), wait
+ *          for it and reboot: real oops, BUG and WARNING reports for the crash-detection tests.
  */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MARKER "CONFORMANCE-BARE-INIT-READY"
@@ -50,6 +55,25 @@ int main(int argc, char **argv)
         if (fd >= 0)
             write(fd, "c", 1);
         put("bare-init: sysrq crash did not happen\n");
+    }
+    if (strcmp(mode, "lkdtm") == 0 && argc > 2) {
+        mount("sysfs", "/sys", "sysfs", 0, NULL);
+        mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+        /* A child does the write: an oops kills the writing process, and PID 1 must survive it. */
+        pid_t child = fork();
+        if (child == 0) {
+            int fd = open("/sys/kernel/debug/provoke-crash/DIRECT", O_WRONLY);
+            if (fd < 0) {
+                put("bare-init: no /sys/kernel/debug/provoke-crash/DIRECT (kernel without LKDTM?)\n");
+                _exit(1);
+            }
+            if (write(fd, argv[2], strlen(argv[2])) < 0)
+                put("bare-init: LKDTM write failed\n");
+            _exit(0);
+        }
+        if (child > 0)
+            waitpid(child, NULL, 0);
+        put("bare-init: LKDTM done\n");
     }
     sync();
     reboot(RB_AUTOBOOT);

@@ -77,6 +77,7 @@ public class MachineFaultVmTests
         Assert.That(VmKernels.ProcessGone(pid), Is.False);
         await killed.DisposeAsync();
         Assert.That(VmKernels.ProcessGone(pid), Is.True);
+        Assert.That(killed.Fault, Is.Null, "a guest the harness ends itself has not faulted");
 
         await using var polite = await VmKernels.StartAgentAsync(kernel);
         Assert.That(await polite.StopAsync(TimeSpan.FromSeconds(60)), Is.True, "QUIT rebooted the guest and QEMU exited");
