@@ -8,6 +8,12 @@ namespace Conformance.Catalogue.Judge;
 public sealed class ProcessState
 {
     public int LiveThreads { get; set; } = 1;
+
+    /// <summary>
+    /// A death the model predicted for the whole process at some thread's step (KILL_PROCESS, a
+    /// forced SIGSYS): every other thread of the process dies wherever it is at that moment.
+    /// </summary>
+    public Fate? Death { get; set; }
 }
 
 /// <summary>

@@ -160,14 +160,18 @@ public sealed class CaseJudge
                 {
                     var prediction = JudgeStep(step, info, view, state, Fallback(step, state));
                     if (prediction is { Kills: true } && predictedDeath is null)
+                    {
                         predictedDeath = prediction.KillsThreadOnly ? Fate.ThreadDied(prediction.Why)
                             : Fate.Killed(prediction.Matcher?.Killed ?? SIGSYS, prediction.Why);
+                        if (!prediction.KillsThreadOnly)
+                            state.Process.Death ??= predictedDeath with { Why = $"another thread: {prediction.Why}" };
+                    }
                     Apply(step, info, view, state);
                     break;
                 }
             }
             if (diedHere)
-                return predictedDeath ?? Fate.Exit(0, "the model expected it to run on");
+                return predictedDeath ?? state.Process.Death ?? Fate.Exit(0, "the model expected it to run on");
         }
         if (predictedDeath is not null)
             return predictedDeath;
@@ -211,6 +215,8 @@ public sealed class CaseJudge
         CallStep c => c.DefaultExpect,
         SigActionStep or SigMaskStep => new Matcher { Ret = new ValueMatch("0", (x, _) => x == 0) },
         KmsgMarkStep => new Matcher { Ret = new ValueMatch(">=0", (x, _) => x >= 0) },
+        // A thread the model expects to take the whole process down never lets the join return.
+        JoinStep when state.Process.Death is { Signal: { } sig } => new Matcher { Killed = sig },
         JoinStep => new Matcher { Done = true },
         _ => null,
     };

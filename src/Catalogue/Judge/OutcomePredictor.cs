@@ -72,7 +72,8 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
                     }, $"model: {what} delivered to the handler");
                 return new Prediction(new Matcher { Killed = SIGSYS }, $"model: {what} with SIGSYS {(actor.SigsysBlocked ? "blocked" : actor.SigsysDisposition.ToString().ToLowerInvariant())}: the process dies", Kills: true);
             case SeccompAction.KillThread:
-                if (actor.IsThread && actor.Process.LiveThreads > 1)
+                // signal->live > 1: any thread of a multi-threaded process, the main thread included, dies alone.
+                if (actor.Process.LiveThreads > 1)
                     return new Prediction(new Matcher { ThreadKilled = true }, $"model: {what}: only this thread dies", Kills: true, KillsThreadOnly: true);
                 return new Prediction(new Matcher { Killed = SIGSYS }, $"model: {what}: the last thread, so the process dies", Kills: true);
             case SeccompAction.KillProcess:
