@@ -18,6 +18,8 @@ public static class Program
     [
         AsmVerb.Create(),
         CheckVerb.Create(),
+        DetectVerb.Create(),
+        DiffVerb.Create(),
         DisasmVerb.Create(),
         EvalVerb.Create(),
         KernelsVerb.Create(),

@@ -68,7 +68,13 @@ public static class RunVerb
                 else
                     targets = await DefaultTargets(options, logger, ct);
 
-                var summaries = await Task.WhenAll(targets.Select(t => RunOne(t, definitions, targets.Count > 1 ? Path.Combine(outDir, t.Label) : outDir, logger, ct)));
+                var board = new ProgressBoard(Console.Out, ProgressBoard.StdoutIsInteractive(), ProgressBoard.TerminalWidth());
+                var progress = targets.Select(t => board.Track(t.Label)).ToList();
+                var summaries = await Task.WhenAll(targets.Select((t, i) =>
+                    RunOne(t, definitions, targets.Count > 1 ? Path.Combine(outDir, t.Label) : outDir, progress[i], logger, ct)));
+                board.End();
+                Console.WriteLine();
+                Console.Write(SummaryTable.Render(progress.Select(p => (p.Label, p.Summary)).ToList()));
                 Console.WriteLine($"results in {Path.GetFullPath(outDir)}");
                 if (loadErrors.Count > 0) return 2;
                 return summaries.Any(s => s.Fail > 0 || s.Error > 0) ? 1 : 0;
@@ -85,13 +91,15 @@ public static class RunVerb
 
     sealed record Target(string Label, Func<IMachine> Create, RunOptions Options);
 
-    static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ILogger logger, CancellationToken ct)
+    static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ConsoleProgress progress, ILogger logger, CancellationToken ct)
     {
         Directory.CreateDirectory(dir);
         var sink = new SinkSet(
             new ResultsJson(Path.Combine(dir, "results.json")),
+            new KtapReport(Path.Combine(dir, "results.ktap")),
+            new JunitReport(Path.Combine(dir, "junit.xml"), t.Label),
             new ConsoleLog(Path.Combine(dir, "console.log")),
-            new ConsoleSummary(Console.Out, t.Label));
+            progress);
         return await new CatalogueRunner(t.Create, t.Options, sink, logger).RunAsync(cases, ct);
     }
 

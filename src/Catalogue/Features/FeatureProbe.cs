@@ -109,6 +109,7 @@ public static class FeatureProbe
             if (Ret((ushort)(ActionBase + i)) == 0) actions.Add(FeatureNames.Actions[i]);
         if (actions.Count == 0 && File(ActionsSysctl) is { Ret: > 0 } sysctl)
             actions.AddRange(sysctl.Text.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries).Select(a => a.ToUpperInvariant()).Select(a => a == "KILL" ? "KILL_THREAD" : a));
+        facts["SECCOMP_GET_ACTION_AVAIL"] = string.Join(" ", actions);
         // Action availability is compiled outside SECCOMP_FILTER: it proves nothing about filters (seccomp-semantics §6).
         if (present.Contains("filter"))
             foreach (var a in actions) present.Add("action:" + a);

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Conformance.Catalogue.Features;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;
 
@@ -22,13 +23,15 @@ public sealed class ResultsJson(string path) : IRunSink
 
     public void OnMachine(MachineReport m)
     {
+        // The same words `detect` prints, so a results file and a detect line never disagree.
+        var detected = KernelDetection.From(m.Features, m.Arch, m.BootTime).ToJson();
         var features = new JsonObject
         {
-            ["mode2"] = m.Features.Mode2 ? "supported" : "unsupported",
-            ["prctl_null"] = Model.Seccomp.Errnos.Name(m.Features.PrctlNullErrno),
-            ["seccomp_syscall"] = m.Features.Has("seccomp_syscall"),
-            ["actions_avail"] = new JsonArray(m.Features.ActionsAvail.Select(a => (JsonNode)a).ToArray()),
-            ["flags"] = new JsonArray(m.Features.FilterFlags.Select(f => (JsonNode)f).ToArray()),
+            ["mode2"] = detected["mode2"]!.DeepClone(),
+            ["prctl_null"] = detected["prctl_null"]!.DeepClone(),
+            ["seccomp_syscall"] = detected["seccomp_syscall"]!.DeepClone(),
+            ["actions_avail"] = detected["actions_avail"]!.DeepClone(),
+            ["flags"] = detected["flags"]!.DeepClone(),
             ["present"] = new JsonArray(m.Features.Present.Order().Select(f => (JsonNode)f).ToArray()),
             ["facts"] = new JsonObject(m.Features.Facts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         };

@@ -5,6 +5,7 @@ namespace Conformance.Catalogue.Reports;
 /// <summary>Several sinks as one; a failing sink's error names it and does not stop the others.</summary>
 public sealed class SinkSet(params IRunSink[] sinks) : IRunSink
 {
+    public void OnStart(int total) { foreach (var s in sinks) s.OnStart(total); }
     public void OnMachine(MachineReport machine) { foreach (var s in sinks) s.OnMachine(machine); }
     public void OnCase(CaseReport report) { foreach (var s in sinks) s.OnCase(report); }
     public void OnConsole(string text) { foreach (var s in sinks) s.OnConsole(text); }

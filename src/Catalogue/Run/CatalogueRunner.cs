@@ -21,6 +21,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
     {
         var clock = Stopwatch.StartNew();
         var tally = new Tally();
+        sink.OnStart(cases.Count);
         void Emit(CaseReport r)
         {
             tally.Add(r.Verdict.Status);
@@ -38,13 +39,24 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             }
             catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
             {
-                sink.OnConsole(machine.ConsoleText);
+                // The console goes to the sink once, in finally.
                 foreach (var c in cases)
                     Emit(Report(c, CaseVerdict.Errored(c.Id, $"{machine.Name} did not boot: {e.Message}"), TimeSpan.Zero, Excerpt(machine)));
                 return Finish(tally, clock);
             }
 
-            var (features, profile) = await ProbeAsync(session, machine, cancellationToken);
+            KernelFeatures features;
+            KernelProfile profile;
+            try
+            {
+                (features, profile) = await ProbeAsync(session, machine, cancellationToken);
+            }
+            catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
+            {
+                foreach (var c in cases)
+                    Emit(Report(c, CaseVerdict.Errored(c.Id, $"the feature probe failed on {machine.Name}: {e.Message}"), TimeSpan.Zero, Excerpt(machine)));
+                return Finish(tally, clock);
+            }
             var pending = Prepare(cases, machine.Arch, features, Emit);
             int next = 0, restarts = 0;
             while (next < pending.Count)
@@ -78,7 +90,18 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
                         break;
                     }
                     machine = createMachine();
-                    session = await machine.StartAsync(cancellationToken);
+                    try
+                    {
+                        session = await machine.StartAsync(cancellationToken);
+                    }
+                    catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
+                    {
+                        // Every case the run announced gets a report, even when no machine comes back.
+                        foreach (var rest in pending.Skip(next))
+                            Emit(Report(rest.Compiled.Case, CaseVerdict.Errored(rest.Compiled.Case.Id, $"not run: {machine.Name} did not boot again: {e.Message}"),
+                                TimeSpan.Zero, null));
+                        return Finish(tally, clock);
+                    }
                 }
             }
             await session.QuitAsync(cancellationToken);

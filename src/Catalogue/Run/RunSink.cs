@@ -19,9 +19,17 @@ public sealed record RunSummary(int Pass, int Fail, int Skip, int Error, TimeSpa
     public override string ToString() => $"{Pass} passed, {Fail} failed, {Skip} skipped, {Error} errors ({Total} cases, {Elapsed.TotalSeconds:0.0} s)";
 }
 
-/// <summary>Where a run's results go as they arrive (files, console, tests). Calls come from one run at a time.</summary>
+/// <summary>
+/// Where a run's results go as they arrive (files, console, tests). Calls come from one run at a
+/// time: OnStart once, then OnMachine (unless the machine never booted) and one OnCase per case in
+/// any order with OnConsole between them, then OnFinished (unless the run was cancelled or the
+/// harness itself failed, so every file a sink writes must be valid after each call).
+/// </summary>
 public interface IRunSink
 {
+    /// <summary>How many cases the run will report, before the first one: a KTAP plan line needs it up front.</summary>
+    void OnStart(int total) { }
+
     void OnMachine(MachineReport machine);
     void OnCase(CaseReport report);
     void OnConsole(string text);

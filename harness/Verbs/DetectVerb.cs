@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Conformance.Agent.Host;
+using Conformance.Agent.Kernels;
+using Conformance.Agent.Machines;
+using Conformance.Agent.Tools;
+using Conformance.Agent.Vm;
+using Conformance.Catalogue.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Conformance.Harness.Verbs;
+
+/// <summary>
+/// `conformance detect`: boots a kernel, runs only the feature probe and says what seccomp it has:
+/// one JSON object on one line with --json, a table without. Exit 0 when the probe answered, 2 when
+/// the harness could not get an answer (no such kernel, no boot, a crash under the probe).
+/// </summary>
+public static class DetectVerb
+{
+    public static Command Create()
+    {
+        var kernelOptions = new KernelOptions();
+        var host = new Option<bool>("--host") { Description = "Probe the host kernel (the agent as a child process; no VM)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on one line instead of a table" };
+        var cmd = new Command("detect", "Boot a kernel, probe its seccomp features (mode 2, actions, flags) and print them") { host, json };
+        kernelOptions.AddTo(cmd);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            using var logs = VerbLogging.Create();
+            var logger = logs.CreateLogger("detect");
+            try
+            {
+                IMachine machine;
+                if (parse.GetValue(host))
+                {
+                    if (parse.GetValue(kernelOptions.Kernel) is not null || parse.GetValue(kernelOptions.Arch) is not null)
+                        throw new ArgumentException("--host probes the running kernel; it takes no --kernel or --arch");
+                    machine = new HostMachine(logger);
+                }
+                else
+                {
+                    var store = new KernelStore(logger: logger);
+                    var kernel = await kernelOptions.ResolveAsync(parse, store, ct);
+                    var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
+                    machine = new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger);
+                }
+                await using (machine)
+                {
+                    var outcome = await KernelDetector.DetectAsync(machine, ct);
+                    Console.Write(parse.GetValue(json) ? outcome.Detection.ToJsonLine() + "\n" : DetectionTable.Render(machine.Name, outcome.Detection));
+                    return 0;
+                }
+            }
+            catch (MachineFaultException e)
+            {
+                Console.Error.WriteLine($"error: {e.Fault.Kind}: {e.Fault.Summary}\n--- console excerpt ---\n{e.Fault.Excerpt}");
+                return 2;
+            }
+            catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or ExternalCommandException
+                                          or ArgumentException or IOException or InvalidOperationException or PlatformNotSupportedException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,26 @@
+using Conformance.Catalogue.Features;
+
+namespace Conformance.Harness.Verbs;
+
+/// <summary>detect's readable form: one fact a line, the same facts as its JSON.</summary>
+public static class DetectionTable
+{
+    public static string Render(string machine, KernelDetection d)
+    {
+        static string List(IReadOnlyList<string> items) => items.Count > 0 ? string.Join(" ", items) : "(none)";
+        var rows = new (string, string)[]
+        {
+            ("machine", machine),
+            ("release", d.Release),
+            ("arch", d.Arch),
+            ("mode 2 (filters)", d.Mode2Word),
+            ("prctl(SET_SECCOMP, 2, NULL)", d.PrctlNull),
+            ("seccomp(2) installs filters", d.SeccompSyscall ? "yes" : "no"),
+            ("actions", List(d.ActionsAvail)),
+            ("filter flags", List(d.Flags)),
+            ("boot", d.BootMs is { } ms ? $"{ms} ms to agent ready" : "unknown"),
+        };
+        int width = rows.Max(r => r.Item1.Length);
+        return string.Concat(rows.Select(r => $"{r.Item1.PadRight(width)}  {r.Item2}\n"));
+    }
+}
