@@ -93,8 +93,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
                 return Macro(pos, "nnp", "prctl", [Int(PR_SET_NO_NEW_PRIVS), Int(1), Int(0), Int(0), Int(0)]) with
                 { Effect = new SetsNoNewPrivs(), DefaultExpect = Ok };
             case "strict":
-                return Macro(pos, "strict", "prctl", [Int(PR_SET_SECCOMP), Int(SECCOMP_MODE_STRICT), Int(0), Int(0), Int(0)]) with
-                { Effect = new SetsStrictMode() };
+                return Strict(pos, map);
             case "install": return Install(pos, value, map);
             case "drop_caps": return DropCaps(pos, value);
             case "setuid":
@@ -221,6 +220,22 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
         return step;
     }
 
+    /// <summary>`strict` enters strict mode through prctl, or with `via: seccomp` through seccomp(SECCOMP_SET_MODE_STRICT, 0, NULL).</summary>
+    CallStep Strict(SourcePosition pos, YamlMappingNode map)
+    {
+        bool viaSeccomp = false;
+        if (YamlNodes.Get(map, "via") is { } v)
+            viaSeccomp = y.Scalar(v, "via") switch
+            {
+                "seccomp" => true, "prctl" => false,
+                var t => throw y.Error(v, $"via '{t}' must be seccomp or prctl"),
+            };
+        var step = viaSeccomp
+            ? Macro(pos, "strict", "seccomp", [Int(SECCOMP_SET_MODE_STRICT), Int(0), Int(0)])
+            : Macro(pos, "strict", "prctl", [Int(PR_SET_SECCOMP), Int(SECCOMP_MODE_STRICT), Int(0), Int(0), Int(0)]);
+        return step with { Effect = new SetsStrictMode(), DefaultExpect = Ok };
+    }
+
     CallStep Install(SourcePosition pos, YamlNode value, YamlMappingNode map)
     {
         var name = y.Scalar(value, "install");
@@ -254,22 +269,26 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
         var pointer = FilterPointer.Real;
         RuntimeValueKind? fprogPointer = null;
         uint? length = null;
+        // A list combines a filter pointer with a length ([filter-null, len=0]) to show which check comes first.
         if (YamlNodes.Get(map, "fprog") is { } fp)
-        {
-            var t = y.Scalar(fp, "fprog");
-            switch (t)
+            foreach (var item in y.Items(fp, "fprog"))
             {
-                case "null": fprogPointer = RuntimeValueKind.Null; break;
-                case "bad": fprogPointer = RuntimeValueKind.Bad; break;
-                case "filter-null": pointer = FilterPointer.Null; break;
-                case "filter-bad": pointer = FilterPointer.Bad; break;
-                default:
-                    if (t.StartsWith("len=", StringComparison.Ordinal) && CaseValues.TryParseInteger(t[4..], out var l) && l is >= 0 and <= ushort.MaxValue)
-                        length = (uint)l;
-                    else throw y.Error(fp, $"fprog '{t}' must be null, bad, filter-null, filter-bad or len=N");
-                    break;
+                var t = y.Scalar(item, "fprog");
+                switch (t)
+                {
+                    case "null": fprogPointer = RuntimeValueKind.Null; break;
+                    case "bad": fprogPointer = RuntimeValueKind.Bad; break;
+                    case "filter-null": pointer = FilterPointer.Null; break;
+                    case "filter-bad": pointer = FilterPointer.Bad; break;
+                    default:
+                        if (t.StartsWith("len=", StringComparison.Ordinal) && CaseValues.TryParseInteger(t[4..], out var l) && l is >= 0 and <= ushort.MaxValue)
+                            length = (uint)l;
+                        else throw y.Error(item, $"fprog '{t}' must be null, bad, filter-null, filter-bad or len=N");
+                        break;
+                }
             }
-        }
+        if (fprogPointer is not null && (pointer != FilterPointer.Real || length is not null))
+            throw y.Error(map, "fprog null or bad has no filter pointer or length to combine with");
         ValueExpr fprog = fprogPointer is { } k ? new FprogPointerValue(k) : new FilterValue(name, pointer, length);
         var info = new InstallInfo(name, via, flags, flagNames, pointer, fprogPointer, length);
         var args = via == InstallVia.Seccomp
