@@ -163,7 +163,7 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
             return Fail(Errnos.EINVAL, "the task is in strict mode");
         if ((install.Flags & 8) != 0 && actor.HasListener)
             return Fail(Errnos.EBUSY, "a filter in the chain already has a listener");
-        var path = actor.Chain.CheckPathLimit(length);
+        var path = actor.Chain.CheckPathLimit(actor.Chain.PathLength(program.AsSpan(0, length)));
         if (!path.Accepted)
             return Fail(path.Errno, path.Reason);
         if ((install.Flags & 8) != 0)

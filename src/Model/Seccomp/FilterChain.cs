@@ -12,7 +12,7 @@ public sealed class FilterChain
     /// <summary>MAX_INSNS_PER_PATH: (1 &lt;&lt; 18) / sizeof(struct sock_filter).</summary>
     public const int MaxInstructionsPerPath = 32768;
 
-    /// <summary>Each already attached filter costs its length plus this penalty.</summary>
+    /// <summary>Each already attached filter costs its (converted) length plus this penalty.</summary>
     public const int PerFilterPenalty = 4;
 
     readonly List<SeccompInterpreter> _filters = [];
@@ -25,7 +25,7 @@ public sealed class FilterChain
 
     public IReadOnlyList<SeccompInterpreter> Filters => _filters;
 
-    /// <summary>Σ (len + 4) over attached filters: what seccomp_attach_filter adds to a new filter's length.</summary>
+    /// <summary>Σ (prog->len + 4) over attached filters: what seccomp_attach_filter adds to a new filter's length.</summary>
     public int PathCost { get; private set; }
 
     /// <summary>A copy, as fork gives a child (the kernel shares the chain; a copy behaves the same).</summary>
@@ -36,11 +36,19 @@ public sealed class FilterChain
         return c;
     }
 
-    /// <summary>The path-limit rule alone: would a filter of this length still fit?</summary>
+    /// <summary>
+    /// The length seccomp_attach_filter counts for a program: prog->len, which is the eBPF length after
+    /// bpf_convert_filter. Profiles that check the path before the program is even read count the
+    /// classic length the task passed.
+    /// </summary>
+    public int PathLength(ReadOnlySpan<Instruction> program) =>
+        Profile.PathLimitBeforeChecks ? program.Length : ConvertedLength.Of(program);
+
+    /// <summary>The path-limit rule alone: would a filter of this path length (<see cref="PathLength"/>) still fit?</summary>
     public CheckResult CheckPathLimit(int length) =>
         length + PathCost > MaxInstructionsPerPath
             ? new CheckResult(Errnos.ENOMEM, CheckRule.PathLimit, -1,
-                $"chain would need {length + PathCost} instructions per path (limit {MaxInstructionsPerPath}: each attached filter counts len + {PerFilterPenalty})")
+                $"chain would need {length + PathCost} instructions per path (limit {MaxInstructionsPerPath}: each attached filter counts its converted length + {PerFilterPenalty})")
             : CheckResult.Ok;
 
     /// <summary>
@@ -62,7 +70,7 @@ public sealed class FilterChain
         }
         if (!programCheck.Accepted)
             return programCheck;
-        var path = CheckPathLimit(program.Length);
+        var path = CheckPathLimit(PathLength(program));
         if (!path.Accepted)
             return path;
         Attach(loaded ?? SeccompInterpreter.Load(program, Profile));
@@ -73,7 +81,7 @@ public sealed class FilterChain
     public void Attach(SeccompInterpreter filter)
     {
         _filters.Add(filter);
-        PathCost += filter.Original.Length + PerFilterPenalty;
+        PathCost += PathLength(filter.Original) + PerFilterPenalty;
     }
 
     /// <summary>seccomp_run_filters plus the action switch: the verdict for one system call.</summary>

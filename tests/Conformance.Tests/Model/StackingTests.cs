@@ -138,7 +138,9 @@ public class StackingTests
     [Test]
     public void Path_limit_counts_each_attached_filter_plus_four()
     {
-        // The selftest's filter_chain_limits: one 1-insn filter, then 4096-insn filters: the 8th fails.
+        // One 1-insn filter, then 4096-insn filters: the 8th fails. The kernel counts prog->len after
+        // the eBPF conversion: 3 prologue instructions, and RET K takes 2, so `ret` costs 5 and
+        // 4095 loads + ret cost 4100.
         var chain = new FilterChain(KernelProfiles.Default);
         Assert.That(chain.Install([Ret(Allow)]).Accepted, Is.True);
         var big = Repeat(LdAbs(0), 4096, Ret(Allow));
@@ -147,10 +149,32 @@ public class StackingTests
         var eighth = chain.Install(big);
         Assert.That((eighth.Errno, eighth.Rule), Is.EqualTo((Errnos.ENOMEM, CheckRule.PathLimit)));
         Assert.That(chain.Count, Is.EqualTo(8));
-        // 5 + 7 * 4100 = 28705 used: exactly 32768 - 28705 = 4063 instructions still fit.
-        Assert.That(chain.PathCost, Is.EqualTo(28705));
-        Assert.That(chain.Install(Repeat(LdAbs(0), 4064, Ret(Allow))).Errno, Is.EqualTo(Errnos.ENOMEM));
-        Assert.That(chain.Install(Repeat(LdAbs(0), 4063, Ret(Allow))).Errno, Is.EqualTo(0));
+        // (5 + 4) + 7 * (4100 + 4) = 28737 used: a new filter may convert to 32768 - 28737 = 4031.
+        Assert.That(chain.PathCost, Is.EqualTo(28737));
+        Assert.That(chain.Install(Repeat(LdAbs(0), 4028, Ret(Allow))).Errno, Is.EqualTo(Errnos.ENOMEM));
+        Assert.That(chain.Install(Repeat(LdAbs(0), 4027, Ret(Allow))).Errno, Is.EqualTo(0));
+    }
+
+    [Test]
+    public void The_selftests_all_ret_filters_overflow_the_path_at_the_fourth()
+    {
+        // filter_chain_limits stacks 4096 x `ret ALLOW` (8195 converted instructions each) after one
+        // `ret ALLOW`: measured on Linux 6.18, the 4th big install gets ENOMEM.
+        var chain = new FilterChain(KernelProfiles.Default);
+        Assert.That(chain.Install([Ret(Allow)]).Accepted, Is.True);
+        var big = Repeat(Ret(Allow), 4096, Ret(Allow));
+        for (int n = 1; n <= 3; n++)
+            Assert.That(chain.Install(big).Errno, Is.EqualTo(0), $"big filter {n}");
+        Assert.That(chain.Install(big).Errno, Is.EqualTo(Errnos.ENOMEM));
+    }
+
+    [Test]
+    public void Kernels_that_check_the_path_first_count_the_classic_length()
+    {
+        var chain = new FilterChain(KernelProfiles.Linux3_16);
+        var big = Repeat(Ret(Allow), 4096, Ret(Allow));
+        Assert.That(chain.PathLength(big), Is.EqualTo(4096));
+        Assert.That(new FilterChain(KernelProfiles.Default).PathLength(big), Is.EqualTo(3 + 2 * 4096));
     }
 
     [Test]
