@@ -158,7 +158,10 @@ public sealed class CaseCompiler
             return call.Prepare;
         int last = _features?.CapLastCap ?? 40;
         ulong full = last >= 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1;
-        ulong keep = drop.All ? 0 : full & ~drop.Mask;
+        // capset may only lower the sets: keep what the agent was found to hold (a container's
+        // agent may lack some), not every capability the kernel knows.
+        ulong held = _features?.CapEffective is { } eff ? eff & full : full;
+        ulong keep = drop.All ? 0 : held & ~drop.Mask;
         const uint at = ScratchLayout.Prepared;
         return
         [
@@ -203,10 +206,14 @@ public sealed class CaseCompiler
         throw step.Pos.Error($"no system call '{name}' on {AuditArch.Name(abi)}");
     }
 
-    int Blob(string text)
+    int Blob(string text) => Blob(System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>One blob per distinct content; the key is the bytes themselves (Latin-1 maps each byte to one char).</summary>
+    int Blob(byte[] bytes)
     {
-        if (!_blobs.TryGetValue(text, out var i))
-            _blobs[text] = i = _program.AddBlob(System.Text.Encoding.UTF8.GetBytes(text));
+        var key = System.Text.Encoding.Latin1.GetString(bytes);
+        if (!_blobs.TryGetValue(key, out var i))
+            _blobs[key] = i = _program.AddBlob(bytes);
         return i;
     }
 
@@ -222,7 +229,7 @@ public sealed class CaseCompiler
         FprogPointerValue { Kind: RuntimeValueKind.Null } => Agent.Protocol.Operand.Null,
         FprogPointerValue => Agent.Protocol.Operand.BadPtr,
         BufferValue b => Agent.Protocol.Operand.Scratch(b.Offset),
-        DataValue d => Agent.Protocol.Operand.Blob(Blob(System.Text.Encoding.Latin1.GetString(d.Bytes))),
+        DataValue d => Agent.Protocol.Operand.Blob(Blob(d.Bytes)),
         FilterValue f => Agent.Protocol.Operand.FProg(FilterIndex(f.Filter, abi, step), f.Pointer switch
         {
             FilterPointer.Null => FProgPointer.Null,

@@ -122,7 +122,8 @@ public static class FeatureProbe
         var status = File(Status)?.Text ?? "";
         var uid = Field(status, "Uid:")?.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
         var capEff = Field(status, "CapEff:");
-        bool capSysAdmin = capEff is not null && ulong.TryParse(capEff.Trim(), System.Globalization.NumberStyles.HexNumber, null, out var eff) && (eff & (1UL << CAP_SYS_ADMIN)) != 0;
+        ulong? capEffective = capEff is not null && ulong.TryParse(capEff.Trim(), System.Globalization.NumberStyles.HexNumber, null, out var eff) ? eff : null;
+        bool capSysAdmin = (capEffective & (1UL << CAP_SYS_ADMIN)) is > 0;
         if (uid == "0" && capSysAdmin) present.Add("root");
         if (status.Contains("Seccomp_filters:", StringComparison.Ordinal)) present.Add("status_filters");
         facts["euid"] = uid ?? "?";
@@ -152,6 +153,7 @@ public static class FeatureProbe
             ActionsAvail = actions,
             FilterFlags = flags,
             CapLastCap = capLast,
+            CapEffective = capEffective,
             Facts = facts,
         };
     }

@@ -23,6 +23,9 @@ public sealed record KernelFeatures
     /// <summary>/proc/sys/kernel/cap_last_cap: the highest capability number (drop_caps needs it).</summary>
     public int CapLastCap { get; init; } = 40;
 
+    /// <summary>The effective capabilities a case root starts with (CapEff), when the probe could read them.</summary>
+    public ulong? CapEffective { get; init; }
+
     /// <summary>Raw answers of the probe, for the report.</summary>
     public IReadOnlyDictionary<string, string> Facts { get; init; } = new Dictionary<string, string>();
 
