@@ -73,7 +73,7 @@ public static class KernelsVerb
             var kernel = await store.BuildAsync(request, ct);
             Console.WriteLine($"{kernel.Name}\t{kernel.ImagePath}");
             if (kernel.BuildTime is { } t)
-                Console.WriteLine($"build time (make, cached result): {t.TotalSeconds:F0} s");
+                Console.WriteLine($"make took {t.TotalSeconds:F0} s when this kernel was built");
         }));
         return cmd;
     }

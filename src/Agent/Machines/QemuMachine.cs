@@ -120,14 +120,25 @@ public sealed class QemuMachine : IMachine
     async Task<MachineFault> BootFailureAsync(Exception error)
     {
         var elapsed = Stopwatch.GetElapsedTime(qemu!.StartTimestamp);
+        var timedOut = elapsed >= options.HelloTimeout || error is TimeoutException
+            || (error as MachineFaultException)?.Fault.Kind == FaultKind.BootTimeout;
+        if (!timedOut)
+        {
+            // The serial stream can end a moment before the exit is seen: give QEMU that moment,
+            // so that "QEMU exited, and said why" is told apart from a protocol failure.
+            await Task.WhenAny(qemu.Exited, Task.Delay(TimeSpan.FromSeconds(2)));
+        }
         var exitedByItself = qemu.HasExited;
         if (exitedByItself)
+        {
             await Task.Delay(DrainTime);
+            await qemu.WaitForErrorTextAsync(TimeSpan.FromSeconds(1));
+        }
         qemu.Kill();
         var sessionFault = (error as MachineFaultException)?.Fault;
         if (monitor.Fault is { } crash)
             return crash;
-        if (sessionFault?.Kind == FaultKind.BootTimeout || error is TimeoutException || elapsed >= options.HelloTimeout)
+        if (timedOut)
             return monitor.Report(FaultKind.BootTimeout, $"no HELO from the agent within {options.HelloTimeout.TotalSeconds:F0} s");
         if (exitedByItself)
             return monitor.Report(FaultKind.UnexpectedExit,
@@ -148,6 +159,7 @@ public sealed class QemuMachine : IMachine
         }
         // The session is still reading whatever QEMU wrote last; give it a moment to land.
         await Task.Delay(DrainTime);
+        await process.WaitForErrorTextAsync(TimeSpan.FromSeconds(1));
         monitor.Complete();
         if (toGuest?.QuitSent == true && monitor.Fault is null)
         {

@@ -43,7 +43,10 @@ public static class QemuCommandLine
 
     /// <summary>
     /// console= the serial port; panic=-1 reboots (so QEMU exits) right after a panic instead of
-    /// hanging; reboot=t on x86 (triple fault) because small kernels have no ACPI. Not oops=panic:
+    /// hanging; reboot=t on x86 (triple fault) because small kernels have no ACPI; no_timer_check
+    /// on x86 because the IO-APIC timer check (timer_irq_works: "did jiffies advance during a short
+    /// TSC delay?") fails when the emulating host is loaded, and the kernel then panics with
+    /// "IO-APIC + timer doesn't work!" (seen on the shared build host). Not oops=panic:
     /// after an oops the kernel often carries on, the harness sees the oops in the console text and
     /// retires the machine itself, and the rest of the oops report still reaches the console.
     /// loglevel=6 rather than quiet: quiet hides KERN_WARNING, and with it every WARN() splat
@@ -54,7 +57,7 @@ public static class QemuCommandLine
     {
         var words = new List<string> { $"console={SerialConsole(spec.Arch)}", "panic=-1" };
         if (spec.Arch == KernelArch.X86_64)
-            words.Add("reboot=t");
+            words.AddRange(["reboot=t", "no_timer_check"]);
         words.Add("loglevel=6");
         words.Add($"rdinit={spec.Init}");
         words.AddRange(spec.ExtraKernelArgs);

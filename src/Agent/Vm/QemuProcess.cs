@@ -58,6 +58,19 @@ public sealed class QemuProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (a bounded time) until everything QEMU wrote to stderr has been read; for use after it exited.</summary>
+    public async Task WaitForErrorTextAsync(TimeSpan limit)
+    {
+        try
+        {
+            await errorPump.WaitAsync(limit);
+        }
+        catch (TimeoutException)
+        {
+            // Whatever arrived is in ErrorText.
+        }
+    }
+
     public static QemuProcess Start(QemuLaunchSpec spec, ILogger logger)
     {
         var executable = QemuCommandLine.Executable(spec.Arch);

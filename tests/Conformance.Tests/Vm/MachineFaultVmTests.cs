@@ -87,6 +87,18 @@ public class MachineFaultVmTests
     }
 
     [Test]
+    public async Task QEMU_refusing_to_start_is_an_unexpected_exit_with_its_own_words()
+    {
+        var bogus = new KernelDescriptor("bogus", Arch, KernelOrigin.User, "/nonexistent/bzImage", null, KernelConfigFacts.Unknown);
+        await using var machine = new QemuMachine(new QemuMachineOptions(bogus, await VmKernels.AgentImage(Arch)) { CacheRoot = VmKernels.Store.CacheRoot });
+
+        var e = Assert.ThrowsAsync<MachineFaultException>(() => machine.StartAsync(CancellationToken.None));
+
+        Assert.That(e!.Fault.Kind, Is.EqualTo(FaultKind.UnexpectedExit));
+        Assert.That(e.Fault.Summary, Does.Contain("/nonexistent/bzImage"), "QEMU's stderr names the missing kernel");
+    }
+
+    [Test]
     public async Task A_real_panic_after_boot_is_found_by_the_marker_boot_monitor_too()
     {
         var kernel = await VmKernels.Debian61(Arch);
