@@ -2,7 +2,7 @@ using Conformance.Catalogue.Run;
 
 namespace Conformance.Catalogue.Reports;
 
-/// <summary>Several sinks as one; a failing sink's error names it and does not stop the others.</summary>
+/// <summary>Several sinks as one, called in order; an exception from one (a full disk) ends the run, as it would alone.</summary>
 public sealed class SinkSet(params IRunSink[] sinks) : IRunSink
 {
     public void OnStart(int total) { foreach (var s in sinks) s.OnStart(total); }
