@@ -287,7 +287,7 @@ public sealed class CaseCompiler
     {
         try
         {
-            return Assembler.Assemble(source.Text, new AssembleOptions { Abi = abi });
+            return Assembler.Assemble(FilterRepeat.Expand(source), new AssembleOptions { Abi = abi });
         }
         catch (FilterSyntaxException e)
         {
