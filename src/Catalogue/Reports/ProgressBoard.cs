@@ -47,9 +47,9 @@ public sealed class ProgressBoard(TextWriter output, bool interactive, int width
             if (_statusShown)
                 output.Write(ClearLine);
             output.WriteLine(text);
+            // The status comes back with the next case, not now: the harness logs to stderr on the same
+            // terminal, and a log line written right after a machine line would land on the status line.
             _statusShown = false;
-            if (interactive)
-                DrawStatus();
             output.Flush();
         }
     }

@@ -63,7 +63,10 @@ public class ConsoleProgressTests
             "a failure clears the status line and gets a line that stays");
         b.OnCase(ReportSamples.Pass("g/3"));
         b.OnFinished(new RunSummary(1, 1, 0, 0, TimeSpan.FromSeconds(1)));
-        Assert.That(StatusLines(output.ToString())[^1], Is.EqualTo("x86_64-6.1.0-56-cloud-amd64 1/3"), "a finished run leaves the status line");
+        Assert.That(output.ToString(), Does.EndWith("[aarch64-6.1.0-56-cloud-arm64] done: 1 passed, 1 failed, 0 skipped, 0 errors (2 cases, 1.0 s)" + Environment.NewLine),
+            "after a line that stays, the status waits for the next case");
+        a.OnCase(ReportSamples.Pass("g/4"));
+        Assert.That(StatusLines(output.ToString())[^1], Is.EqualTo("x86_64-6.1.0-56-cloud-amd64 2/3"), "a finished run leaves the status line");
         board.End();
         Assert.That(output.ToString(), Does.EndWith("\r\u001b[2K"), "End clears the status line");
     }
