@@ -46,11 +46,15 @@ public sealed record StopMatch(string? Event, ulong? Msg, ValueExpr? Nr);
 /// <summary>One alternative of an expectation: applies when its condition holds.</summary>
 public sealed record ExpectAlternative(Condition? When, Matcher? Matcher, bool UseModel);
 
-/// <summary>`when:` — a profile range or a feature.</summary>
+/// <summary>`when:` — a profile range, a feature, or the machine's arch.</summary>
 public sealed record Condition(string? ProfileOp, Version? ProfileVersion, string? Feature, bool FeatureAbsent)
 {
+    /// <summary>`{arch: x86_64}`: for values that are the machine's own (AUDIT_ARCH_* in a notification).</summary>
+    public string? Arch { get; init; }
+
     public override string ToString() =>
-        ProfileVersion is not null ? $"profile {ProfileOp}{ProfileVersion}" : $"{(FeatureAbsent ? "!" : "")}feature {Feature}";
+        Arch is not null ? $"arch {Arch}"
+        : ProfileVersion is not null ? $"profile {ProfileOp}{ProfileVersion}" : $"{(FeatureAbsent ? "!" : "")}feature {Feature}";
 }
 
 /// <summary>The alternatives a step's `expect:` lists; the first whose condition holds applies.</summary>

@@ -42,7 +42,14 @@ sealed class MatcherParser(YamlNodes y)
     Condition Condition(YamlNode node)
     {
         var map = y.Mapping(node, "when");
-        y.OnlyKeys(map, "when", "profile", "feature", "no_feature");
+        y.OnlyKeys(map, "when", "profile", "feature", "no_feature", "arch");
+        if (YamlNodes.Get(map, "arch") is { } a)
+        {
+            var arch = y.Scalar(a, "arch");
+            return arch is "x86_64" or "aarch64"
+                ? new Condition(null, null, null, false) { Arch = arch }
+                : throw y.Error(a, $"arch '{arch}' must be x86_64 or aarch64");
+        }
         if (YamlNodes.Get(map, "profile") is { } p)
         {
             var text = y.Scalar(p, "profile").Replace(" ", "");
@@ -55,7 +62,7 @@ sealed class MatcherParser(YamlNodes y)
             return new Condition(null, null, y.Scalar(f, "feature"), false);
         if (YamlNodes.Get(map, "no_feature") is { } nf)
             return new Condition(null, null, y.Scalar(nf, "no_feature"), true);
-        throw y.Error(node, "when needs profile, feature or no_feature");
+        throw y.Error(node, "when needs profile, feature, no_feature or arch");
     }
 
     public Matcher Matcher(YamlNode node, YamlNode? positionFor = null)

@@ -243,7 +243,8 @@ public sealed class CaseJudge
         else if (alt is not null)
         {
             matcher = alt.Matcher;
-            if (matcher?.Killed is { } sig) prediction = new Prediction(matcher, "stated", Kills: true);
+            // On a wait step `killed` describes the child, not the actor that waits.
+            if (matcher?.Killed is { } sig && step is not WaitStep) prediction = new Prediction(matcher, "stated", Kills: true);
             if (matcher?.ThreadKilled == true) prediction = new Prediction(matcher, "stated", Kills: true, KillsThreadOnly: true);
         }
         else
@@ -284,7 +285,7 @@ public sealed class CaseJudge
                     case SetsStrictMode: state.Mode = SECCOMP_MODE_STRICT; break;
                     case DropsCapabilities d when d.All || (d.Mask & (1UL << CAP_SYS_ADMIN)) != 0: state.CapSysAdmin = false; break;
                     case ChangesUid u when u.Uid != 0: state.CapSysAdmin = false; break;
-                    case InstallInfo install: Attach(state, install, info.Abi, call.Ret); break;
+                    case InstallInfo install when !TsyncRefused(install, call.Ret): Attach(state, install, info.Abi, call.Ret); break;
                     case ClosesFd when c.Args.Count > 0 && OutcomePredictor.ArgValue(c.Args[0], state, info.Abi) is { } fd:
                         if (_listeners.TryGetValue((long)fd, out var l) && ReferenceEquals(l.Owner, state))
                             state.FilterFlags[l.Filter] = state.FilterFlags[l.Filter] with { ListenerOpen = false };
@@ -314,6 +315,12 @@ public sealed class CaseJudge
                 break;
         }
     }
+
+    /// <summary>
+    /// TSYNC (without a listener) returns the TID of a thread that could not be synchronised, a
+    /// positive value, and then attached nothing (seccomp_set_mode_filter).
+    /// </summary>
+    static bool TsyncRefused(InstallInfo install, long ret) => (install.Flags & 1) != 0 && (install.Flags & 8) == 0 && ret > 0;
 
     void Attach(ActorState state, InstallInfo install, Abi abi, long ret)
     {
@@ -348,6 +355,8 @@ public sealed class CaseJudge
 
     bool Holds(Condition c)
     {
+        if (c.Arch is { } arch)
+            return _case.Arch == arch;
         if (c.Feature is { } f)
             return _features.Has(f) != c.FeatureAbsent;
         var v = c.ProfileVersion!;
