@@ -78,13 +78,20 @@ public static class MatcherCheck
         return new Result(failures.Count == 0, Describe(v));
     }
 
+    static string Excerpt(string text)
+    {
+        const int Max = 2000;
+        var flat = text.TrimEnd('\n').Replace("\n", " | ", StringComparison.Ordinal);
+        return flat.Length <= Max ? flat : flat[..Max] + $" ... ({flat.Length - Max} more characters)";
+    }
+
     static bool CoreOf(Fate f) => f.Why.Contains("(core)", StringComparison.Ordinal);
 
     static bool EndMatches(Matcher end, WaitStatus ws) =>
         (end.Exited is not { } x || (ws.Exited && ws.ExitCode == x)) && (end.Killed is not { } k || (ws.Signaled && ws.TermSignal == k));
 
     static WaitStatus? WaitStatusOf(StepView v) =>
-        v.Call is { Ret: > 0, Recorded.Length: >= 4 } c ? new WaitStatus(BinaryPrimitives.ReadInt32LittleEndian(c.Recorded)) : null;
+        !v.ReadsText && v.Call is { Ret: > 0, Recorded.Length: >= 4 } c ? new WaitStatus(BinaryPrimitives.ReadInt32LittleEndian(c.Recorded)) : null;
 
     static string? TextOf(StepView v)
     {
@@ -172,6 +179,9 @@ public static class MatcherCheck
             parts.Add($"{SignalName(s.Signo)} to the handler (code {s.Code}, errno {s.Errno}, syscall {s.Syscall}, arch 0x{s.Arch:x8}, call_addr 0x{s.CallAddr:x})");
         if (WaitStatusOf(v) is { } ws) parts.Add($"child {ws}");
         if (v.File is { } f) parts.Add(f.Ret < 0 ? $"read failed ({Errnos.Name((int)-f.Ret)})" : $"read {f.Ret} bytes");
+        // A text expectation that fails is only explained by the text itself.
+        if ((v.ReadsText || v.File is { Ret: > 0 }) && TextOf(v) is { } text)
+            parts.Add($"text \"{Excerpt(text)}\"");
         if (v.Join is { } j) parts.Add(j.Done ? "thread ended" : "thread still running");
         if (v.Marked) parts.Add("reached");
         var stops = v.Stops.ToList();

@@ -5,6 +5,9 @@ namespace Conformance.Catalogue.Judge;
 /// <summary>Everything one actor recorded while running one step, plus whether it died there.</summary>
 public sealed record StepView(IReadOnlyList<Observation> Observations, bool DiedHere, Fate? ObservedFate)
 {
+    /// <summary>The step's calls read text (kmsg_read): their records are bytes of text, never a wait status.</summary>
+    public bool ReadsText { get; init; }
+
     /// <summary>The step's system call (not one made from inside the signal handler).</summary>
     public SyscallObservation? Call => Observations.OfType<SyscallObservation>().FirstOrDefault(o => (o.Flags & 1) == 0);
     public IEnumerable<SyscallObservation> Calls => Observations.OfType<SyscallObservation>();
