@@ -21,7 +21,7 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
             return Prediction.Unknown("the call's number is not known");
 
         if (actor.Mode == SECCOMP_MODE_STRICT)
-            return StrictMode(nr, info.Abi);
+            return StrictMode(call, nr, info.Abi);
 
         var seccomp = SeccompVerdict(call, info, actor, nr);
         if (seccomp.Matcher is null && !seccomp.Why.StartsWith("allowed", StringComparison.Ordinal))
@@ -104,12 +104,13 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
         return new ValueMatch($"{expect} (the first argument: x0 = orig_x0)", (x, _) => x == expect || (info.Abi == Abi.Arm && (uint)x == (uint)expect));
     }
 
-    static Prediction StrictMode(int nr, Abi abi)
+    static Prediction StrictMode(CallStep call, int nr, Abi abi)
     {
         string[] allowed = abi is Abi.X86_64 ? ["read", "write", "exit", "rt_sigreturn"] : ["read", "write", "exit", "sigreturn", "rt_sigreturn"];
         var name = Model.Syscalls.SyscallTable.NameOf(abi, nr);
+        // Strict mode lets the call run: what it returns is the call's own business, as under ALLOW.
         if (name is not null && allowed.Contains(name))
-            return new Prediction(new Matcher { Any = true }, $"allowed by strict mode ({name})");
+            return new Prediction(call.Allowed ?? new Matcher { Any = true }, $"allowed by strict mode ({name})");
         return new Prediction(new Matcher { Killed = SIGKILL }, $"strict mode kills on {name ?? nr.ToString()}", Kills: true);
     }
 
