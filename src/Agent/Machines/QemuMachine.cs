@@ -88,6 +88,7 @@ public sealed class QemuMachine : IMachine
         exitWatch = WatchExitAsync(qemu);
         logger.LogDebug("{Name}: started QEMU {Pid}", Name, qemu.Id);
 
+        var connecting = Stopwatch.GetTimestamp();
         try
         {
             // The session's own hello timeout should fire first; this bound holds even if it does not.
@@ -104,7 +105,8 @@ public sealed class QemuMachine : IMachine
             throw;
         }
 
-        BootTime = Stopwatch.GetElapsedTime(qemu.StartTimestamp);
+        // QEMU start to the moment the session's reader saw HELO (not to when this continuation ran).
+        BootTime = Stopwatch.GetElapsedTime(qemu.StartTimestamp, connecting) + session.ReadyAfter;
         monitor.MarkAgentReady();
         logger.LogDebug("{Name}: agent ready after {Seconds:F2} s", Name, BootTime.Value.TotalSeconds);
         if (monitor.Fault is { } early)

@@ -21,6 +21,11 @@ public static class CrashPatterns
         new("Oops:", FaultKind.Oops),
         new("Oops -", FaultKind.Oops),
         new("Oops[", FaultKind.Oops),
+        // x86 die() headers for a trap in the kernel: BUG() itself is a ud2, reported as
+        // "invalid opcode"; arm64's unhandled aborts say "Unhandled fault:".
+        new("invalid opcode:", FaultKind.Oops),
+        new("divide error:", FaultKind.Oops),
+        new("Unhandled fault:", FaultKind.Oops),
         new("kernel BUG at", FaultKind.Bug),
         new("BUG:", FaultKind.Bug),
         new("WARNING:", FaultKind.Warning),

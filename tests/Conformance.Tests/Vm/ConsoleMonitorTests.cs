@@ -56,6 +56,38 @@ public class ConsoleMonitorTests
         }
     }
 
+    [Test]
+    public void A_recorded_WARN_is_a_warning_and_the_excerpt_holds_its_whole_report()
+    {
+        var (monitor, raised) = Feed(Recording("x86_64-lkdtm-warning.txt"), 13);
+
+        Assert.That(raised.Single().Kind, Is.EqualTo(FaultKind.Warning));
+        Assert.That(monitor.Fault!.Kind, Is.EqualTo(FaultKind.Warning), "the kernel went on: nothing worse followed");
+        Assert.That(monitor.Fault.Summary, Does.StartWith("WARNING: CPU: 0 PID: 16 at drivers/misc/lkdtm/bugs.c"));
+        Assert.That(monitor.Fault.Excerpt, Does.Contain("Call Trace:").And.Contain("---[ end trace"));
+    }
+
+    [Test]
+    public void A_recorded_BUG_is_found_at_its_header_and_reported_as_the_oops_it_became()
+    {
+        var (monitor, raised) = Feed(Recording("x86_64-lkdtm-bug.txt"), 64);
+
+        Assert.That(raised.Single().Kind, Is.EqualTo(FaultKind.Bug));
+        Assert.That(raised[0].Summary, Does.StartWith("kernel BUG at drivers/misc/lkdtm/bugs.c"));
+        Assert.That(monitor.Fault!.Kind, Is.EqualTo(FaultKind.Oops), "x86 reports BUG() as 'invalid opcode'");
+    }
+
+    [Test]
+    public void A_recorded_NULL_dereference_is_an_oops()
+    {
+        var (monitor, raised) = Feed(Recording("x86_64-lkdtm-exception.txt"), 5);
+
+        Assert.That(raised.Single().Summary, Does.StartWith("BUG: kernel NULL pointer dereference"));
+        Assert.That(monitor.Fault!.Kind, Is.EqualTo(FaultKind.Oops));
+        Assert.That(monitor.Fault.Summary, Does.EndWith("Oops: 0002 [#1]"));
+        Assert.That(monitor.Fault.Excerpt, Does.Contain("lkdtm_EXCEPTION"));
+    }
+
     // Report headers in the kernel's own formats (lib/bug.c, arch/x86/kernel/dumpstack.c,
     // arch/arm64/kernel/traps.c and mm/fault.c in 6.1), which the recordings above cannot contain.
     [TestCase("[   12.5] BUG: kernel NULL pointer dereference, address: 0000000000000000", FaultKind.Bug)]
@@ -64,6 +96,8 @@ public class ConsoleMonitorTests
     [TestCase("[   12.5] general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP", FaultKind.Oops)]
     [TestCase("[   12.5] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000", FaultKind.Oops)]
     [TestCase("[   12.5] Internal error: Oops: 0000000096000005 [#1] SMP", FaultKind.Oops)]
+    [TestCase("[   12.5] divide error: 0000 [#1] PREEMPT SMP NOPTI", FaultKind.Oops)]
+    [TestCase("[   12.5] Unhandled fault: alignment fault (0x96000021) at 0xffff000012345679", FaultKind.Oops)]
     [TestCase("[   12.5] WARNING: CPU: 0 PID: 77 at kernel/seccomp.c:999 seccomp_run_filters+0x1/0x2", FaultKind.Warning)]
     public void Each_report_header_is_classified(string line, FaultKind kind)
     {
