@@ -149,7 +149,8 @@ public sealed class CaseJudge
                     return Walk(e.Body, actor, state, observedFate);
                 }
                 case ExitStep x:
-                    return x.Group || !state.IsThread ? Fate.Exit(x.Code, "exit step") : Fate.Exit(x.Code, "thread exit");
+                    return KilledAtExit(x.Group ? "exit_group" : "exit", x.Code, "exit step", state)
+                        ?? (x.Group || !state.IsThread ? Fate.Exit(x.Code, "exit step") : Fate.Exit(x.Code, "thread exit"));
                 case WaitFlagStep:
                     if (view.TimedOut && step.Expect is null)
                         _checks.Add(new Check(step.Label, step.Pos.ToString(), "the flag to be set", "timed out", false, false));
@@ -175,16 +176,21 @@ public sealed class CaseJudge
         }
         if (predictedDeath is not null)
             return predictedDeath;
-        // The implicit exit_group(0) (or exit(0) for a thread) is a system call like any other.
-        var exitName = state.IsThread ? "exit" : "exit_group";
-        if (SyscallTable.TryGetNumber(state.Abi, exitName, out var nr))
-        {
-            var exitCall = new CallStep(_case.Case.Pos, exitName, new IntValue(nr), [new IntValue(0)]);
-            var p = _predict.PredictCall(exitCall, new StepInfo(0, exitCall, state.Abi, nr), state);
-            if (p.Kills)
-                return Fate.Killed(p.Matcher?.Killed ?? SIGSYS, $"{exitName} at the end: {p.Why}");
-        }
-        return Fate.Exit(0, "ran to the end");
+        // The implicit exit_group(0) (or exit(0) for a thread).
+        return KilledAtExit(state.IsThread ? "exit" : "exit_group", 0, "at the end", state) ?? Fate.Exit(0, "ran to the end");
+    }
+
+    /// <summary>exit and exit_group are system calls like any other: a filter or strict mode may kill the task there.</summary>
+    Fate? KilledAtExit(string exitName, int code, string where, ActorState state)
+    {
+        if (!SyscallTable.TryGetNumber(state.Abi, exitName, out var nr))
+            return null;
+        var exitCall = new CallStep(_case.Case.Pos, exitName, new IntValue(nr), [new IntValue(code)]);
+        var p = _predict.PredictCall(exitCall, new StepInfo(0, exitCall, state.Abi, nr), state);
+        if (!p.Kills)
+            return null;
+        var why = $"{exitName} {where}: {p.Why}";
+        return p.KillsThreadOnly ? Fate.ThreadDied(why) : Fate.Killed(p.Matcher?.Killed ?? SIGSYS, why);
     }
 
     void WalkChild(Step step, IReadOnlyList<Step> body, ActorState parent, bool asThread)
