@@ -33,6 +33,8 @@ public sealed record Matcher
     public Matcher? End { get; init; }
     /// <summary>The step's call was skipped by the tracer or notifier and nothing else is said.</summary>
     public bool? Any { get; init; }
+    /// <summary>The bytes the call recorded (`record:`) begin with these: a struct the kernel filled in.</summary>
+    public byte[]? Recorded { get; init; }
 
     public override string ToString() => MatcherText.Describe(this);
 }
@@ -88,6 +90,7 @@ static class MatcherText
         if (m.Stops is not null) parts.Add($"{m.Stops.Count} seccomp stop(s)");
         if (m.End is not null) parts.Add($"tracee {m.End}");
         if (m.Any == true) parts.Add("anything");
+        if (m.Recorded is { } bytes) parts.Add($"recorded bytes {Convert.ToHexString(bytes).ToLowerInvariant()}...");
         return parts.Count == 0 ? "anything" : string.Join(", ", parts);
     }
 }

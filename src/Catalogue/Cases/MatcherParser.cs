@@ -9,7 +9,7 @@ sealed class MatcherParser(YamlNodes y)
     static readonly string[] MatcherKeys =
     [
         "ret", "errno", "killed", "core", "thread_killed", "trap", "not_reached", "exited", "stopped", "contains", "lacks",
-        "matches", "done", "reached", "filter", "metadata", "notif", "stops", "end", "any",
+        "matches", "done", "reached", "filter", "metadata", "notif", "stops", "end", "any", "recorded",
     ];
 
     public Expectation Expectation(YamlNode node)
@@ -97,10 +97,31 @@ sealed class MatcherParser(YamlNodes y)
                 "stops" => m with { Stops = y.Sequence(v, "stops").Children.Select(Stop).ToList() },
                 "end" => m with { End = Matcher(v) },
                 "any" => m with { Any = y.Bool(v, "any") },
+                "recorded" => m with { Recorded = Data(v) },
                 _ => throw y.Error(k, $"unknown matcher '{key}'"),
             };
         }
         return m;
+    }
+
+    /// <summary>`{u16: [80, 24, 64]}` (or bytes, u32, u64): little-endian values laid end to end.</summary>
+    byte[] Data(YamlNode v)
+    {
+        var map = y.Mapping(v, "recorded");
+        y.OnlyKeys(map, "recorded", "bytes", "u16", "u32", "u64");
+        if (map.Children.Count != 1) throw y.Error(v, "recorded takes one of bytes, u16, u32, u64");
+        var (k, list) = map.Children.First();
+        var kind = y.Scalar(k, "kind");
+        int width = kind switch { "bytes" => 1, "u16" => 2, "u32" => 4, _ => 8 };
+        var bytes = new List<byte>();
+        foreach (var item in y.Sequence(list, kind).Children)
+        {
+            var n = Constant(item, kind);
+            if (width < 8 && (n < -(1L << (8 * width - 1)) || n >= 1L << (8 * width)))
+                throw y.Error(item, $"{n} does not fit in {kind}");
+            for (int i = 0; i < width; i++) bytes.Add((byte)(n >> (8 * i)));
+        }
+        return bytes.Count > 0 ? [.. bytes] : throw y.Error(v, "recorded lists no value");
     }
 
     int Errno(YamlNode v)

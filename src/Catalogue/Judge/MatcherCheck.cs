@@ -75,7 +75,14 @@ public static class MatcherCheck
         if (m.End is { } end)
             Need(v.TraceEnd is { } te && EndMatches(end, new WaitStatus(te.Status)), $"the tracee to end: {end}");
 
-        return new Result(failures.Count == 0, Describe(v));
+        if (m.Recorded is { } bytes)
+            Need(call is not null && call.Recorded.AsSpan().StartsWith(bytes), $"recorded bytes {Convert.ToHexString(bytes).ToLowerInvariant()}");
+
+        // Only this matcher needs the raw bytes in the report; other records have their own words.
+        var observed = Describe(v);
+        if (m.Recorded is not null && call is not null)
+            observed += $"; recorded {Convert.ToHexString(call.Recorded.AsSpan(0, Math.Min(call.Recorded.Length, 64))).ToLowerInvariant()}";
+        return new Result(failures.Count == 0, observed);
     }
 
     static string Excerpt(string text)
