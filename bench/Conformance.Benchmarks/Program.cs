@@ -4,5 +4,14 @@ namespace Conformance.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        // `boot` is a custom runner (QEMU boots are not methods to time); everything else is BenchmarkDotNet.
+        if (args.Length > 0 && args[0] == "boot")
+            return Boot.BootBenchmark.RunAsync(args[1..]).GetAwaiter().GetResult();
+        if (args.Length > 0 && args[0] == "catalogue")
+            return Selftest.CatalogueVersusSelftest.RunAsync(args[1..]).GetAwaiter().GetResult();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -19,8 +19,13 @@ public sealed record MarkerBootResult(
 /// </summary>
 public static class MarkerBoot
 {
+    /// <param name="stopAtMarker">
+    /// Kill QEMU as soon as the marker line arrives instead of waiting for the guest to end
+    /// (the benchmark, which only wants the time to the marker).
+    /// </param>
     public static async Task<MarkerBootResult> RunAsync(
-        QemuLaunchSpec spec, string marker, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken = default)
+        QemuLaunchSpec spec, string marker, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken = default,
+        bool stopAtMarker = false)
     {
         var monitor = new ConsoleMonitor();
         var markerSeen = new TaskCompletionSource<(long Timestamp, string Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +45,10 @@ public static class MarkerBoot
         {
             // The guest reboots (QEMU exits) right after the marker, or panics; either way wait
             // for the exit so the console text is complete.
-            exitCode = await qemu.Exited.WaitAsync(deadline.Token);
+            if (stopAtMarker)
+                await Task.WhenAny(markerSeen.Task, qemu.Exited).WaitAsync(deadline.Token);
+            else
+                exitCode = await qemu.Exited.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
