@@ -14,13 +14,21 @@
  *          print the marker, then have a child write TYPE (WARNING, BUG, EXCEPTION, ...) to
  *          LKDTM's /sys/kernel/debug/provoke-crash/DIRECT (kernels built with lkdtm.config), wait
  *          for it and reboot: real oops, BUG and WARNING reports for the crash-detection tests.
+ *   run SECONDS PROGRAM [ARGS...]
+ *          print the marker, mount what the agent mounts and set the agent's console level (so a
+ *          program run here meets the guest that the agent's cases meet), run PROGRAM for at most
+ *          SECONDS, print RAN_MARKER with how it ended and how long it ran, and reboot. The
+ *          catalogue-versus-selftest benchmark runs the kernel's own seccomp_bpf this way.
  */
 
 #define MARKER "CONFORMANCE-BARE-INIT-READY"
+/* Then "exit N", "signal N" or "timeout", then "after MS ms" (CLOCK_MONOTONIC, fork to reap). */
+#define RAN_MARKER "CONFORMANCE-BARE-INIT-RAN"
 
 #if defined(__x86_64__)
 enum { NR_write = 1, NR_openat = 257, NR_uname = 63, NR_mount = 165, NR_reboot = 169, NR_sync = 162,
-       NR_clone = 56, NR_wait4 = 61, NR_exit = 60, NR_sched_yield = 24 };
+       NR_clone = 56, NR_wait4 = 61, NR_exit = 60, NR_sched_yield = 24, NR_execve = 59, NR_kill = 62,
+       NR_clock_gettime = 228, NR_nanosleep = 35, NR_syslog = 103 };
 
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -34,7 +42,8 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 __asm__(".globl _start\n_start:\n\txor %rbp, %rbp\n\tmov %rsp, %rdi\n\tand $-16, %rsp\n\tcall start_c\n\thlt\n");
 #elif defined(__aarch64__)
 enum { NR_write = 64, NR_openat = 56, NR_uname = 160, NR_mount = 40, NR_reboot = 142, NR_sync = 81,
-       NR_clone = 220, NR_wait4 = 260, NR_exit = 93, NR_sched_yield = 124 };
+       NR_clone = 220, NR_wait4 = 260, NR_exit = 93, NR_sched_yield = 124, NR_execve = 221, NR_kill = 129,
+       NR_clock_gettime = 113, NR_nanosleep = 101, NR_syslog = 116 };
 
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -56,6 +65,14 @@ __asm__(".globl _start\n_start:\n\tmov x29, #0\n\tmov x0, sp\n\tbl start_c\n");
 #define REBOOT_MAGIC2 672274793
 #define REBOOT_CMD_RESTART 0x01234567
 #define UTS_FIELD 65   /* struct utsname: six fields of 65 bytes; release is the third */
+#define SIGKILL 9
+#define CLOCK_MONOTONIC 1
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define AGENT_CONSOLE_LEVEL 5  /* src/Native/init.c: warnings and worse reach the console */
+
+struct timespec_k {
+    long sec, nsec;
+};
 
 static unsigned long length(const char *s)
 {
@@ -89,6 +106,96 @@ static long mount_fs(const char *type, const char *dir)
     return sys6(NR_mount, (long)type, (long)dir, (long)type, 0, 0, 0);
 }
 
+static void put_number(unsigned long v)
+{
+    char digits[24];
+    int i = sizeof digits - 1;
+    digits[i] = 0;
+    do
+        digits[--i] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    put(digits + i);
+}
+
+static unsigned long parse_number(const char *s)
+{
+    unsigned long v = 0;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (unsigned long)(*s++ - '0');
+    return v;
+}
+
+static long now_ms(void)
+{
+    struct timespec_k t;
+    sys6(NR_clock_gettime, CLOCK_MONOTONIC, (long)&t, 0, 0, 0, 0);
+    return t.sec * 1000 + t.nsec / 1000000;
+}
+
+/*
+ * The `run` mode. The time limit is a second child that sleeps and exits: waiting for "any child"
+ * then ends at whichever comes first without a signal handler (which freestanding code would need
+ * a restorer for). Orphans of the program are reparented to PID 1 and reaped on the way.
+ */
+static void run_program(char **argv, char **envp)
+{
+    long seconds = (long)parse_number(argv[0]);
+    long start, program, watchdog, pid;
+    int status = 0, timed_out = 0;
+
+    sys6(NR_mount, (long)"devtmpfs", (long)"/dev", (long)"devtmpfs", 0, 0, 0);
+    mount_fs("proc", "/proc");
+    mount_fs("sysfs", "/sys");
+    sys6(NR_mount, (long)"tmpfs", (long)"/tmp", (long)"tmpfs", 0, (long)"mode=1777", 0);
+    sys6(NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, 0, AGENT_CONSOLE_LEVEL, 0, 0, 0);
+
+    start = now_ms();
+    program = sys6(NR_clone, SIGCHLD, 0, 0, 0, 0, 0);
+    if (program == 0) {
+        sys6(NR_execve, (long)argv[1], (long)(argv + 1), (long)envp, 0, 0, 0);
+        put("bare-init: cannot execute ");
+        put(argv[1]);
+        put("\n");
+        sys6(NR_exit, 127, 0, 0, 0, 0, 0);
+    }
+    watchdog = sys6(NR_clone, SIGCHLD, 0, 0, 0, 0, 0);
+    if (watchdog == 0) {
+        struct timespec_k limit = { seconds, 0 };
+        sys6(NR_nanosleep, (long)&limit, 0, 0, 0, 0, 0);
+        sys6(NR_exit, 0, 0, 0, 0, 0, 0);
+    }
+    if (program < 0 || watchdog < 0) {
+        put("bare-init: clone failed\n");
+        return;
+    }
+    for (;;) {
+        pid = sys6(NR_wait4, -1, (long)&status, 0, 0, 0, 0);
+        if (pid == program || pid < 0)
+            break;
+        if (pid == watchdog) {
+            timed_out = 1;
+            break;
+        }
+    }
+    /* End the watchdog or the overdue program, and anything either left behind (kselftests put
+     * every test in its own process group, so only "all but init" reaches them all). */
+    sys6(NR_kill, -1, SIGKILL, 0, 0, 0, 0);
+
+    put("\n" RAN_MARKER " ");
+    if (timed_out) {
+        put("timeout");
+    } else if ((status & 0x7f) == 0) {
+        put("exit ");
+        put_number((unsigned long)((status >> 8) & 0xff));
+    } else {
+        put("signal ");
+        put_number((unsigned long)(status & 0x7f));
+    }
+    put(" after ");
+    put_number((unsigned long)(now_ms() - start));
+    put(" ms\n");
+}
+
 static void write_file(const char *path, const char *text)
 {
     long fd = sys6(NR_openat, AT_FDCWD, (long)path, O_WRONLY, 0, 0, 0);
@@ -117,6 +224,7 @@ void start_c(long *sp)
 {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
+    char **envp = argv + argc + 1;
     const char *mode = argc > 1 ? argv[1] : "";
     char uts[6 * UTS_FIELD];
 
@@ -143,6 +251,12 @@ void start_c(long *sp)
         if (child > 0)
             sys6(NR_wait4, child, 0, 0, 0, 0, 0);
         put("bare-init: LKDTM done\n");
+    }
+    if (same(mode, "run")) {
+        if (argc > 3)
+            run_program(argv + 2, envp);
+        else
+            put("bare-init: usage: run SECONDS PROGRAM [ARGS...]\n");
     }
     reboot_now();
     for (;;) {
