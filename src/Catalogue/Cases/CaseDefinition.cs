@@ -20,4 +20,29 @@ public sealed record CaseDefinition(
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public bool RunsOn(string arch) => Arches.Count == 0 || Arches.Contains(arch);
+
+    /// <summary>
+    /// What the case needs, including what its steps imply: a case that installs a filter needs filter
+    /// mode whether or not it says so, so on a kernel without it the case skips instead of failing.
+    /// </summary>
+    public IReadOnlyList<string> EffectiveNeeds => _effectiveNeeds ??= ComputeNeeds();
+
+    IReadOnlyList<string>? _effectiveNeeds;
+
+    IReadOnlyList<string> ComputeNeeds()
+    {
+        var needs = new List<string>(Needs);
+        if (!needs.Contains("filter") && Steps.Any(InstallsFilter))
+            needs.Add("filter");
+        return needs;
+    }
+
+    static bool InstallsFilter(Step s) => s switch
+    {
+        CallStep { Effect: InstallInfo } => true,
+        ForkStep f => f.Body.Any(InstallsFilter),
+        ThreadStep t => t.Body.Any(InstallsFilter),
+        ExecStep e => e.Body.Any(InstallsFilter),
+        _ => false,
+    };
 }

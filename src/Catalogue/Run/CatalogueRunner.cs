@@ -151,7 +151,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
                 report(Report(c, CaseVerdict.Skipped(c.Id, $"only for {string.Join(", ", c.Arches)}"), TimeSpan.Zero, null));
                 continue;
             }
-            var missing = c.Needs.Where(n => !features.Has(n)).ToList();
+            var missing = c.EffectiveNeeds.Where(n => !features.Has(n)).ToList();
             if (missing.Count > 0)
             {
                 var expected = missing.Where(options.ExpectFeatures.Contains).ToList();

@@ -1,0 +1,95 @@
+using Conformance.Agent.Host;
+using Conformance.Agent.Kernels;
+using Conformance.Agent.Machines;
+using Conformance.Catalogue.Cases;
+using Conformance.Catalogue.Judge;
+using Conformance.Catalogue.Run;
+using Conformance.Tests.Catalogue;
+using Conformance.Tests.Vm;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Conformance.Tests.CatalogueVm;
+
+/// <summary>
+/// The whole cases/ catalogue on real kernels in QEMU, as `conformance run` runs it: Debian's 6.1
+/// and 6.12 cloud kernels, a small 6.1 kernel built with the seccomp fragment, and a kernel without
+/// filter mode, where only what needs no filter may run and everything else must skip.
+/// </summary>
+[Category("Vm"), NonParallelizable]
+public class CatalogueVmTests
+{
+    static IReadOnlyList<CaseDefinition> Catalogue()
+    {
+        var folder = Path.GetFullPath(Path.Combine(AgentBinaries.NativeDirectory(), "..", "..", "cases"));
+        var cases = CaseLoader.LoadAll(folder, out var errors);
+        Assert.That(errors.Select(e => e.Message), Is.Empty, "every case file loads");
+        return cases;
+    }
+
+    static async Task<(HostRun.CollectingSink Sink, RunSummary Summary)> RunOn(KernelDescriptor kernel)
+    {
+        var image = await VmKernels.AgentImage(kernel.Arch);
+        var sink = new HostRun.CollectingSink();
+        var runner = new CatalogueRunner(
+            () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = VmKernels.Store.CacheRoot }),
+            new RunOptions(), sink, NullLogger.Instance);
+        var summary = await runner.RunAsync(Catalogue(), CancellationToken.None);
+        TestContext.Out.WriteLine($"{summary} on {kernel.Name}");
+        return (sink, summary);
+    }
+
+    static void NothingFailed(HostRun.CollectingSink sink, KernelDescriptor kernel)
+    {
+        var bad = sink.Cases.Where(c => c.Verdict.Status is CaseStatus.Fail or CaseStatus.Error)
+            .Select(c => $"{c.Id} ({c.File}): {HostRun.Explain(c.Verdict)}{(c.ConsoleExcerpt is { } e ? "\n" + e : "")}").ToList();
+        Assert.That(bad, Is.Empty, $"{bad.Count} cases failed or errored on {kernel.Name}");
+        Assert.That(sink.Cases.Count(c => c.Verdict.Status == CaseStatus.Pass), Is.GreaterThan(sink.Cases.Count / 2),
+            "most cases run (they are not all skipped)");
+    }
+
+    static Task<KernelDescriptor> Debian(DebianKernelSeries series, KernelArch arch) => VmKernels.Store.FetchDebianAsync(series, arch);
+
+    [Test]
+    public async Task Debian_6_1_x86_64()
+    {
+        var kernel = await Debian(DebianKernelSeries.V6_1, KernelArch.X86_64);
+        NothingFailed((await RunOn(kernel)).Sink, kernel);
+    }
+
+    [Test]
+    public async Task Debian_6_12_x86_64()
+    {
+        var kernel = await Debian(DebianKernelSeries.V6_12, KernelArch.X86_64);
+        NothingFailed((await RunOn(kernel)).Sink, kernel);
+    }
+
+    [Test]
+    public async Task Debian_6_1_aarch64()
+    {
+        var kernel = await Debian(DebianKernelSeries.V6_1, KernelArch.Aarch64);
+        NothingFailed((await RunOn(kernel)).Sink, kernel);
+    }
+
+    [Test]
+    public async Task Built_6_1_seccomp_test_kernel_x86_64()
+    {
+        var kernel = await VmKernels.Store.BuildAsync(new KernelBuildRequest(KernelArch.X86_64, DebianKernelSeries.V6_1, ["seccomp"]));
+        NothingFailed((await RunOn(kernel)).Sink, kernel);
+    }
+
+    [Test]
+    public async Task Without_filter_mode_detection_passes_and_every_filter_case_skips()
+    {
+        var kernel = await VmKernels.NoSeccompFilter(KernelArch.X86_64);
+        var (sink, _) = await RunOn(kernel);
+        Assert.That(sink.Machine!.Features.Mode2, Is.False);
+        var bad = sink.Cases.Where(c => c.Verdict.Status is CaseStatus.Fail or CaseStatus.Error)
+            .Select(c => $"{c.Id}: {HostRun.Explain(c.Verdict)}").ToList();
+        Assert.That(bad, Is.Empty, "nothing fails: what needs filters skips, the rest holds");
+        var ran = sink.Cases.Where(c => c.Verdict.Status == CaseStatus.Pass).ToList();
+        Assert.That(ran.Select(c => c.Id).Where(id => id.StartsWith("detection/", StringComparison.Ordinal)), Is.Not.Empty,
+            "detection cases run on a kernel without filters");
+        Assert.That(ran.Where(c => c.Case!.EffectiveNeeds.Contains("filter")), Is.Empty, "no case that needs filters ran");
+        Assert.That(sink.Cases.Where(c => c.Case is { } d && d.EffectiveNeeds.Contains("filter")).All(c => c.Verdict.Status == CaseStatus.Skip), Is.True);
+    }
+}
