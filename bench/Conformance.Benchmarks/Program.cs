@@ -6,7 +6,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        // `boot` is a custom runner (QEMU boots are not methods to time); everything else is BenchmarkDotNet.
+        // `boot` and `catalogue` are custom runners (QEMU boots are not methods to time); everything else is BenchmarkDotNet.
         if (args.Length > 0 && args[0] == "boot")
             return Boot.BootBenchmark.RunAsync(args[1..]).GetAwaiter().GetResult();
         if (args.Length > 0 && args[0] == "catalogue")
