@@ -125,7 +125,7 @@ public sealed class CaseJudge
             var taken = actor.Take(info.Id);
             bool records = AlwaysRecords(step);
             bool diedHere = records && !HasOwnRecord(step, taken) && actor.Exhausted && !actor.Ended;
-            var view = new StepView(taken, diedHere, diedHere ? observedFate : null) { ReadsText = step is KmsgReadStep };
+            var view = new StepView(taken, diedHere, diedHere ? observedFate : null) { ReadsText = step is KmsgReadStep, IsWait = step is WaitStep };
 
             switch (step)
             {

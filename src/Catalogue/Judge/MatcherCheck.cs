@@ -98,7 +98,7 @@ public static class MatcherCheck
         (end.Exited is not { } x || (ws.Exited && ws.ExitCode == x)) && (end.Killed is not { } k || (ws.Signaled && ws.TermSignal == k));
 
     static WaitStatus? WaitStatusOf(StepView v) =>
-        !v.ReadsText && v.Call is { Ret: > 0, Recorded.Length: >= 4 } c ? new WaitStatus(BinaryPrimitives.ReadInt32LittleEndian(c.Recorded)) : null;
+        v.IsWait && v.Call is { Ret: > 0, Recorded.Length: >= 4 } c ? new WaitStatus(BinaryPrimitives.ReadInt32LittleEndian(c.Recorded)) : null;
 
     static string? TextOf(StepView v)
     {

@@ -8,6 +8,9 @@ public sealed record StepView(IReadOnlyList<Observation> Observations, bool Died
     /// <summary>The step's calls read text (kmsg_read): their records are bytes of text, never a wait status.</summary>
     public bool ReadsText { get; init; }
 
+    /// <summary>The step is a wait: its call recorded the child's wait status (no other step's record is one).</summary>
+    public bool IsWait { get; init; }
+
     /// <summary>The step's system call (not one made from inside the signal handler).</summary>
     public SyscallObservation? Call => Observations.OfType<SyscallObservation>().FirstOrDefault(o => (o.Flags & 1) == 0);
     public IEnumerable<SyscallObservation> Calls => Observations.OfType<SyscallObservation>();
