@@ -241,7 +241,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
         var name = y.Scalar(value, "install");
         if (!filters.ContainsKey(name))
             throw y.Error(value, $"no filter '{name}' in this case (filters: {string.Join(", ", filters.Keys)})");
-        var via = InstallVia.Seccomp;
+        var via = InstallVia.Auto;
         bool viaGiven = false;
         if (YamlNodes.Get(map, "via") is { } v)
         {
@@ -291,11 +291,12 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
             throw y.Error(map, "fprog null or bad has no filter pointer or length to combine with");
         ValueExpr fprog = fprogPointer is { } k ? new FprogPointerValue(k) : new FilterValue(name, pointer, length);
         var info = new InstallInfo(name, via, flags, flagNames, pointer, fprogPointer, length);
-        var args = via == InstallVia.Seccomp
+        // Auto is written as seccomp(2); the compiler turns it into prctl on a kernel without the syscall.
+        var args = via != InstallVia.Prctl
             ? new ValueExpr[] { Int(SECCOMP_SET_MODE_FILTER), Int(flags), fprog }
             : [Int(PR_SET_SECCOMP), Int(SECCOMP_MODE_FILTER), fprog, Int(0), Int(0)];
         var label = $"install {name}" + (flagNames.Count > 0 ? $" [{string.Join("|", flagNames)}]" : "");
-        return new CallStep(pos, label, new SyscallNameValue(via == InstallVia.Seccomp ? "seccomp" : "prctl"), args)
+        return new CallStep(pos, label, new SyscallNameValue(via != InstallVia.Prctl ? "seccomp" : "prctl"), args)
         {
             Effect = info,
             // Without an expectation an install must succeed: anything else makes the case meaningless.

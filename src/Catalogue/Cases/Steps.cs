@@ -28,11 +28,17 @@ public sealed record SetsCoreLimit(bool Enabled) : CallEffect;
 public sealed record ClosesFd : CallEffect;
 
 /// <summary>How an install step hands its filter to the kernel.</summary>
-public enum InstallVia { Seccomp, Prctl }
+/// <summary>Auto: seccomp(2) where the kernel has it (3.17+), else prctl(PR_SET_SECCOMP).</summary>
+public enum InstallVia { Auto, Seccomp, Prctl }
 
 /// <summary>An `install:` step: the filter, the call that installs it, and the fprog's shape.</summary>
 public sealed record InstallInfo(string Filter, InstallVia Via, uint Flags, IReadOnlyList<string> FlagNames, FilterPointer FilterPointer,
-    RuntimeValueKind? FprogPointer, uint? Length) : CallEffect;
+    RuntimeValueKind? FprogPointer, uint? Length) : CallEffect
+{
+    /// <summary>The call the install really makes on a kernel with or without seccomp(2).</summary>
+    public InstallVia On(bool kernelHasSeccompSyscall) =>
+        Via != InstallVia.Auto ? Via : kernelHasSeccompSyscall ? InstallVia.Seccomp : InstallVia.Prctl;
+}
 
 /// <summary>A system call, direct or from a macro.</summary>
 public sealed record CallStep(SourcePosition Pos, string Name, ValueExpr Nr, IReadOnlyList<ValueExpr> Args) : Step(Pos)

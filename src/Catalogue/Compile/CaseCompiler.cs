@@ -137,13 +137,19 @@ public sealed class CaseCompiler
         var abi = call.Compat ? _compat : actorAbi;
         if (call.Compat && (_native != Abi.X86_64 || actorAbi != Abi.X86_64))
             throw call.Pos.Error("abi: compat calls are int $0x80 from x86_64; on arm64 use exec32 to run AArch32 code");
+        // An install with no `via` uses prctl on a kernel without seccomp(2) (before 3.17).
+        var written = call;
+        if (call.Effect is InstallInfo { Via: InstallVia.Auto } install && _features is { } f && install.On(f.Has("seccomp_syscall")) == InstallVia.Prctl)
+            call = call with { Nr = new SyscallNameValue("prctl"), Args = [new IntValue(PR_SET_SECCOMP), new IntValue(SECCOMP_MODE_FILTER), call.Args[2], new IntValue(0), new IntValue(0)] };
         int nr = call.Nr switch
         {
             SyscallNameValue n => Number(call, abi, n.Name),
             IntValue i => (int)i.Value,
             _ => throw call.Pos.Error("a call's number must be a name or an integer"),
         };
-        var id = Id(call, abi, nr);
+        var id = Id(written, abi, nr);
+        if (!ReferenceEquals(written, call))
+            _steps[id] = _steps[id] with { Made = call };
         foreach (var store in PrepareOf(call))
             body.Store(id, store.Width, Operand.Scratch(store.Offset), ToOperand(body, store.Value, abi, call));
         var args = call.Args.Select(a => ToOperand(body, a, abi, call)).ToList();

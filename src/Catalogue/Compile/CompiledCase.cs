@@ -9,6 +9,9 @@ public sealed record StepInfo(ushort Id, Step Step, Abi Abi, int? Nr)
 {
     /// <summary>A helper step a macro added (a lseek after kmsg_mark...): its observations are not judged.</summary>
     public bool Internal { get; init; }
+
+    /// <summary>The call the agent really makes when the compiler adapted the written one to the kernel (install via prctl).</summary>
+    public CallStep? Made { get; init; }
 }
 
 /// <summary>A case ready for one machine: the agent program and what the judge needs to read its observations.</summary>

@@ -17,6 +17,7 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
 {
     public Prediction PredictCall(CallStep call, StepInfo info, ActorState actor)
     {
+        call = info.Made ?? call;
         if (info.Nr is not { } nr)
             return Prediction.Unknown("the call's number is not known");
 
@@ -119,7 +120,7 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
     {
         Prediction Fail(int errno, string why) => new(new Matcher { Ret = Exact(-errno) }, $"model: {Errnos.Name(errno)}: {why}");
 
-        if (install.Via == InstallVia.Seccomp)
+        if (install.On(features.Has("seccomp_syscall")) == InstallVia.Seccomp)
         {
             if (features.SeccompNullErrno == Errnos.ENOSYS)
                 return Fail(Errnos.ENOSYS, "this kernel has no seccomp(2)");
