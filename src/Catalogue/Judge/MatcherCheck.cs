@@ -82,7 +82,19 @@ public static class MatcherCheck
         var observed = Describe(v);
         if (m.Recorded is not null && call is not null)
             observed += $"; recorded {Convert.ToHexString(call.Recorded.AsSpan(0, Math.Min(call.Recorded.Length, 64))).ToLowerInvariant()}";
+        if (m.Notif is not null && call is { Ret: 0, Recorded.Length: >= SeccompNotifSize })
+            observed += "; " + DescribeNotification(call.Recorded);
+        if (m.MetadataFlags is not null && call is { Recorded.Length: >= 16 })
+            observed += $"; metadata flags 0x{BinaryPrimitives.ReadUInt64LittleEndian(call.Recorded.AsSpan(8)):x}";
         return new Result(failures.Count == 0, observed);
+    }
+
+    /// <summary>struct seccomp_notif: id, pid, flags, then seccomp_data (nr, arch, ip, args).</summary>
+    static string DescribeNotification(byte[] b)
+    {
+        var args = Enumerable.Range(0, 6).Select(i => $"0x{BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(32 + 8 * i)):x}");
+        return $"notification id {BinaryPrimitives.ReadUInt64LittleEndian(b):x} pid {BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(8))} " +
+               $"nr {BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(16))} arch 0x{BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(20)):x8} args [{string.Join(", ", args)}]";
     }
 
     static string Excerpt(string text)
