@@ -39,7 +39,7 @@ public class TextStepReportTests
     public void A_wait_record_is_still_read_as_a_wait_status()
     {
         var status = BitConverter.GetBytes(0x1f);   // killed by SIGSYS
-        var wait = new StepView([new SyscallObservation(3, 100, 100, 4242, status)], false, null);
+        var wait = new StepView([new SyscallObservation(3, 100, 100, 4242, status)], false, null) { IsWait = true };
         var r = MatcherCheck.Evaluate(new Matcher { Killed = 31 }, wait, Ctx, _ => null);
         Assert.That(r.Passed, Is.True, r.Observed);
         Assert.That(r.Observed, Does.Contain("child"));
