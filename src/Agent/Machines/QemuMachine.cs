@@ -57,6 +57,9 @@ public sealed class QemuMachine : IMachine
     /// <summary>QEMU start to HELO (the boot time the benchmark reports).</summary>
     public TimeSpan? BootTime { get; private set; }
 
+    /// <summary>CPU time QEMU had used when the agent was ready (the load-independent boot cost).</summary>
+    public TimeSpan? BootCpuTime { get; private set; }
+
     /// <summary>The QEMU command line, once started.</summary>
     public string? CommandLine => qemu?.CommandLine;
 
@@ -107,6 +110,7 @@ public sealed class QemuMachine : IMachine
 
         // QEMU start to the moment the session's reader saw HELO (not to when this continuation ran).
         BootTime = Stopwatch.GetElapsedTime(qemu.StartTimestamp, connecting) + session.ReadyAfter;
+        BootCpuTime = qemu.CpuTime;
         monitor.MarkAgentReady();
         logger.LogDebug("{Name}: agent ready after {Seconds:F2} s", Name, BootTime.Value.TotalSeconds);
         if (monitor.Fault is { } early)

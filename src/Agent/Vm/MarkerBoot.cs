@@ -9,6 +9,9 @@ public sealed record MarkerBootResult(
     string CommandLine, TimeSpan? TimeToMarker, string? MarkerLine, TimeSpan Elapsed, int? ExitCode,
     string ConsoleText, string QemuErrors, MachineFault? Fault)
 {
+    /// <summary>CPU time QEMU had used when the marker arrived (the load-independent boot cost).</summary>
+    public TimeSpan? CpuTimeToMarker { get; init; }
+
     public bool MarkerSeen => TimeToMarker is not null;
 }
 
@@ -29,13 +32,20 @@ public static class MarkerBoot
     {
         var monitor = new ConsoleMonitor();
         var markerSeen = new TaskCompletionSource<(long Timestamp, string Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        TimeSpan? cpuAtMarker = null;
+        await using var qemu = QemuProcess.Start(spec, logger);
         monitor.LineCompleted += line =>
         {
-            if (line.Contains(marker, StringComparison.Ordinal))
-                markerSeen.TrySetResult((Stopwatch.GetTimestamp(), line.Trim()));
+            // Lines arrive on the pump's thread alone. Read the clocks before completing the task:
+            // with stopAtMarker the completion gets QEMU killed.
+            if (!markerSeen.Task.IsCompleted && line.Contains(marker, StringComparison.Ordinal))
+            {
+                var at = Stopwatch.GetTimestamp();
+                cpuAtMarker = qemu.CpuTime;
+                markerSeen.TrySetResult((at, line.Trim()));
+            }
         };
 
-        await using var qemu = QemuProcess.Start(spec, logger);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var pump = ConsolePump.RunAsync(qemu.Output, monitor, CancellationToken.None);
@@ -72,6 +82,6 @@ public static class MarkerBoot
             monitor.Report(FaultKind.UnexpectedExit, $"QEMU exited with code {exitCode} before the guest printed '{marker}'");
         }
         return new MarkerBootResult(qemu.CommandLine, toMarker, markerLine, elapsed, exitCode,
-            monitor.Text, qemu.ErrorText, monitor.Fault);
+            monitor.Text, qemu.ErrorText, monitor.Fault) { CpuTimeToMarker = cpuAtMarker };
     }
 }

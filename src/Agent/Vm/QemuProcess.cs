@@ -58,6 +58,30 @@ public sealed class QemuProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// CPU time QEMU has used so far (all threads, user + system), or null once it is gone. Under
+    /// TCG this is the emulation work itself, so unlike wall time it hardly changes when other
+    /// processes load the host.
+    /// </summary>
+    public TimeSpan? CpuTime
+    {
+        get
+        {
+            try
+            {
+                // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in USER_HZ (100 on Linux) ticks,
+                // counted after the ")" that ends the command name.
+                var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);
+            }
+            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Waits (a bounded time) until everything QEMU wrote to stderr has been read; for use after it exited.</summary>
     public async Task WaitForErrorTextAsync(TimeSpan limit)
     {
