@@ -24,7 +24,7 @@ static struct actor agent_actor;        /* the serving agent, for records it wri
 static struct gbuf out, batch, deferred;
 static char deferred_type[5];
 static int have_deferred;
-static u32 log_dirty;                   /* log bytes the previous case used */
+static u32 dirty_end;                   /* end of what the previous case wrote (its program and its log) */
 static u32 data_high_water;
 static volatile i32 root_tid;           /* CLONE_CHILD_SETTID target in the case root */
 static u64 case_start_ns;
@@ -206,8 +206,6 @@ static void run_case(u32 batch_id, u32 case_id, u32 timeout_ms, const u8 *progra
     struct rslt_ctx ctx = { &out };
     u64 t0;
 
-    /* Reset the case area: only the log bytes the last case used can be dirty. */
-    if (log_dirty) memset((u8 *)case_hdr + case_hdr->log_off, 0, log_dirty);
     memset((void *)case_hdr->shared, 0, sizeof case_hdr->shared);
     memset((void *)case_hdr->flags, 0, sizeof case_hdr->flags);
     case_hdr->log_hint = 0;
@@ -222,8 +220,15 @@ static void run_case(u32 batch_id, u32 case_id, u32 timeout_ms, const u8 *progra
     case_hdr->program_len = len;
     case_hdr->log_off = (u32)ALIGN_UP(PROGRAM_OFFSET + len, 8);
     case_hdr->log_cap = CASE_AREA_SIZE - case_hdr->log_off;
-    /* The new log may start below the old one: clear what overlaps. */
-    memset((u8 *)case_hdr + case_hdr->log_off, 0, 4096 < case_hdr->log_cap ? 4096 : case_hdr->log_cap);
+    /* The log is claimed by compare-and-swap on zero words, so every byte of it the previous case
+     * wrote must be zero again: its log, and its program where this shorter program leaves the log
+     * starting inside it. */
+    {
+        u32 from = case_hdr->log_off;
+        u32 to = dirty_end > from + 4096 ? dirty_end : from + 4096;
+        if (to > CASE_AREA_SIZE) to = CASE_AREA_SIZE;
+        if (to > from) memset((u8 *)case_hdr + from, 0, to - from);
+    }
 
     t0 = monotonic_ns();
     if (!err && program_validate(case_program, len, &err, &err_off) == 0) {
@@ -291,7 +296,12 @@ static void run_case(u32 batch_id, u32 case_id, u32 timeout_ms, const u8 *progra
         gbuf_put(&out, rec, sizeof rec);
         flags |= RSLT_OVERFLOW;
     }
-    log_dirty = walked;
+    {
+        u32 used = case_hdr->log_hint > walked ? case_hdr->log_hint : walked;
+        u32 log_end = case_hdr->log_off + used + 8;   /* + the OVERFLOW record's room */
+        u32 program_end = (u32)ALIGN_UP(PROGRAM_OFFSET + len, 8);
+        dirty_end = log_end > program_end ? log_end : program_end;
+    }
     st32(out.p + 8, flags);
     st32(out.p + 20, (u32)out.len - obs_start_off);
     frame_send("RSLT", out.p, (u32)out.len);
