@@ -25,7 +25,7 @@ public static class VmVerb
         var kernelOptions = new KernelOptions();
         var shell = new Option<bool>("--shell") { Description = "Interactive busybox shell on the serial console (Ctrl-A X quits QEMU)" };
         var bare = new Option<bool>("--bare") { Description = "Boot bare-init (prints a marker and reboots) instead of the agent" };
-        var initArgs = new Option<string[]>("--init-arg") { Description = "A word for init's argv (bare-init: exit, crash)" };
+        var initArgs = new Option<string[]>("--init-arg") { Description = "A word for init's argv, repeatable (bare-init: exit, crash, lkdtm TYPE)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the agent (or marker)", DefaultValueFactory = _ => 60 };
         var accel = new Option<QemuAccel>("--accel") { Description = "Auto (TCG unless KVM is proven to work), Tcg or Kvm", DefaultValueFactory = _ => QemuAccel.Auto };
         var cmd = new Command("boot", "Boot a kernel with the agent, print its HELO and boot time, ping it and quit")
