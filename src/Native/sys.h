@@ -26,6 +26,7 @@ void signal_restorer(void);
 
 #define AT_FDCWD (-100)
 #define O_RDONLY 0
+#define O_WRONLY 1
 #define O_RDWR 2
 #define O_CREAT 0100
 #define O_EXCL 0200

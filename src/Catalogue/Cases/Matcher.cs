@@ -54,6 +54,20 @@ public sealed record Condition(string? ProfileOp, Version? ProfileVersion, strin
     /// <summary>`{arch: x86_64}`: for values that are the machine's own (AUDIT_ARCH_* in a notification).</summary>
     public string? Arch { get; init; }
 
+    /// <summary>Does the condition hold on this machine? Unknown features (no probe yet) count as present.</summary>
+    public bool Holds(Features.KernelFeatures? features, string arch, Version? kernel)
+    {
+        if (Arch is { } a)
+            return arch == a;
+        if (Feature is { } f)
+            return features is null || features.Has(f) != FeatureAbsent;
+        if (kernel is null)
+            return true;
+        var v = ProfileVersion!;
+        int cmp = new Version(kernel.Major, kernel.Minor).CompareTo(new Version(v.Major, Math.Max(v.Minor, 0)));
+        return ProfileOp switch { "<" => cmp < 0, "<=" => cmp <= 0, ">" => cmp > 0, ">=" => cmp >= 0, _ => cmp == 0 };
+    }
+
     public override string ToString() =>
         Arch is not null ? $"arch {Arch}"
         : ProfileVersion is not null ? $"profile {ProfileOp}{ProfileVersion}" : $"{(FeatureAbsent ? "!" : "")}feature {Feature}";

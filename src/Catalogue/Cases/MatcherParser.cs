@@ -39,7 +39,7 @@ sealed class MatcherParser(YamlNodes y)
         return new Expectation(alternatives);
     }
 
-    Condition Condition(YamlNode node)
+    public Condition Condition(YamlNode node)
     {
         var map = y.Mapping(node, "when");
         y.OnlyKeys(map, "when", "profile", "feature", "no_feature", "arch");

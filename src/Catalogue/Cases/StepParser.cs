@@ -18,7 +18,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
     [
         "expect", "save", "args", "abi", "record", "allowed", "via", "flags", "fprog", "options", "timeout_ms", "max", "nonblock",
         "pid", "addr", "data", "index", "resume", "responses", "max_stops", "id", "val", "error", "srcfd", "newfd",
-        "newfd_flags", "size", "steps", "wrong_dir",
+        "newfd_flags", "size", "steps", "wrong_dir", "when",
     ];
 
     public IReadOnlyList<Step> Steps(YamlNode node)
@@ -75,6 +75,8 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
         var step = Build(kind, pos, value, map);
         if (YamlNodes.Get(map, "expect") is { } e)
             step = step with { Expect = matchers.Expectation(e) };
+        if (YamlNodes.Get(map, "when") is { } w)
+            step = step with { When = matchers.Condition(w) };
         if (YamlNodes.Get(map, "save") is { } s)
         {
             var name = y.Scalar(s, "save");

@@ -14,6 +14,9 @@ public abstract record Step(SourcePosition Pos)
     /// <summary>`save: name`: keep the step's result (return value, pid, tid, notification id).</summary>
     public string? Save { get; init; }
 
+    /// <summary>`when:` on a step: it is only compiled (and judged) on machines where this holds.</summary>
+    public Condition? When { get; init; }
+
     /// <summary>A short label for reports: "install deny_read", "call getppid", "fork".</summary>
     public abstract string Label { get; }
 }

@@ -19,6 +19,8 @@ public sealed class CaseCompiler
     readonly CaseDefinition _case;
     readonly Abi _native, _compat;
     readonly KernelFeatures? _features;
+    readonly string _arch;
+    readonly Version? _kernel;
     readonly ProgramBuilder _program = new();
     readonly Dictionary<ushort, StepInfo> _steps = [];
     readonly Dictionary<(string, Abi), int> _filterIndex = [];
@@ -41,6 +43,8 @@ public sealed class CaseCompiler
             _ => throw new ArgumentException($"unknown machine arch '{arch}'", nameof(arch)),
         };
         _features = features;
+        _arch = arch;
+        _kernel = features is null ? null : KernelProfiles.ParseRelease(features.Release);
     }
 
     /// <summary>Compiles a case for a machine; throws <see cref="CaseFormatException"/> naming the step or filter line.</summary>
@@ -54,7 +58,8 @@ public sealed class CaseCompiler
     void EmitAll(Body body, IReadOnlyList<Step> steps, Abi abi)
     {
         foreach (var step in steps)
-            Emit(body, step, abi);
+            if (step.When is not { } when || when.Holds(_features, _arch, _kernel))
+                Emit(body, step, abi);
     }
 
     ushort Id(Step step, Abi abi, int? nr = null, bool isInternal = false)

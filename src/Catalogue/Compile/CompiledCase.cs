@@ -24,5 +24,6 @@ public sealed record CompiledCase(
     IReadOnlyDictionary<ushort, StepInfo> Steps,
     IReadOnlyDictionary<(string Filter, Abi Abi), Instruction[]> Filters)
 {
-    public StepInfo StepOf(Step step) => Steps.Values.First(s => ReferenceEquals(s.Step, step) && !s.Internal);
+    /// <summary>The step's compiled form, or null when its `when:` left it out on this machine.</summary>
+    public StepInfo? StepOf(Step step) => Steps.Values.FirstOrDefault(s => ReferenceEquals(s.Step, step) && !s.Internal);
 }

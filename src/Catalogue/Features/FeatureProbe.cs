@@ -18,7 +18,7 @@ public static class FeatureProbe
     const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
         Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
         CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
-        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25;
+        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26;
     const ushort ActionBase = 100, FlagBase = 200;
 
     static readonly (string Name, uint Flags)[] FlagProbes =
@@ -56,6 +56,7 @@ public static class FeatureProbe
             b.ReadFile(SeccompCache, Operand.Blob(Str("/proc/self/seccomp_cache")), 1);
             b.ReadFile(Jit, Operand.Blob(Str("/proc/sys/net/core/bpf_jit_enable")), 64);
             b.ReadFile(CorePattern, Operand.Blob(Str("/proc/sys/kernel/core_pattern")), 256);
+            b.ReadFile(PrintkRatelimit, Operand.Blob(Str("/proc/sys/kernel/printk_ratelimit")), 64);
             // The root waits for every child: what a case leaves running when its root ends is killed.
             void Reap(ushort step) => b.Syscall(step, Nr("wait4"), Operand.Reg(1), Operand.Null, Operand.Imm(0x40000000), Operand.Null);
             if (helperPresent)
@@ -136,6 +137,12 @@ public static class FeatureProbe
         if (Openable(UserNs)) present.Add("user_ns");
         if (File(SeccompCache) is { } sc && sc.Ret != -Errnos.ENOENT) present.Add("cache_debug");
         if (File(Jit) is { Ret: >= 0 } jit) facts["bpf_jit_enable"] = jit.Text.Trim();
+        // Audit records go through printk_ratelimit(); the agent as a VM's init turns the limit off.
+        if (File(PrintkRatelimit) is { Ret: > 0 } rl)
+        {
+            facts["printk_ratelimit"] = rl.Text.Trim();
+            if (rl.Text.Trim() == "0") present.Add("printk_unlimited");
+        }
         if (File(CorePattern) is { Ret: > 0 } core)
         {
             // A bare file name is written in the dumper's working directory, which a case can choose,

@@ -121,7 +121,8 @@ public sealed class CaseJudge
         Fate? predictedDeath = null;
         foreach (var step in steps)
         {
-            var info = _case.StepOf(step);
+            if (_case.StepOf(step) is not { } info)
+                continue; // left out here by its when:
             var taken = actor.Take(info.Id);
             bool records = AlwaysRecords(step);
             bool diedHere = records && !HasOwnRecord(step, taken) && actor.Exhausted && !actor.Ended;
@@ -195,7 +196,8 @@ public sealed class CaseJudge
 
     void WalkChild(Step step, IReadOnlyList<Step> body, ActorState parent, bool asThread)
     {
-        var info = _case.StepOf(step);
+        if (_case.StepOf(step) is not { } info)
+            return;
         var start = _index.StartsOf(info.Id).FirstOrDefault(s => s.Ppid == parent.Pid || asThread);
         if (start is null)
         {
@@ -359,16 +361,7 @@ public sealed class CaseJudge
 
     ExpectAlternative? Resolve(Expectation e) => e.Alternatives.FirstOrDefault(a => a.When is null || Holds(a.When));
 
-    bool Holds(Condition c)
-    {
-        if (c.Arch is { } arch)
-            return _case.Arch == arch;
-        if (c.Feature is { } f)
-            return _features.Has(f) != c.FeatureAbsent;
-        var v = c.ProfileVersion!;
-        int cmp = new Version(_kernel.Major, _kernel.Minor).CompareTo(new Version(v.Major, Math.Max(v.Minor, 0)));
-        return c.ProfileOp switch { "<" => cmp < 0, "<=" => cmp <= 0, ">" => cmp > 0, ">=" => cmp >= 0, _ => cmp == 0 };
-    }
+    bool Holds(Condition c) => c.Holds(_features, _case.Arch, _kernel);
 
     /// <summary>Steps after which the agent always leaves a record, so a missing one means the actor died there.</summary>
     static bool AlwaysRecords(Step step) => step is CallStep or WaitStep or ReadStep or JoinStep or MarkStep or TraceStep
