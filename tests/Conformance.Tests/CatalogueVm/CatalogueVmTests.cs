@@ -70,10 +70,11 @@ public class CatalogueVmTests
         NothingFailed((await RunOn(kernel)).Sink, kernel);
     }
 
+    /// <summary>The small 6.1 test kernel (seccomp fragment); with lkdtm too, so CI builds one kernel for this and the crash tests.</summary>
     [Test]
     public async Task Built_6_1_seccomp_test_kernel_x86_64()
     {
-        var kernel = await VmKernels.Store.BuildAsync(new KernelBuildRequest(KernelArch.X86_64, DebianKernelSeries.V6_1, ["seccomp"]));
+        var kernel = await VmKernels.Store.BuildAsync(new KernelBuildRequest(KernelArch.X86_64, DebianKernelSeries.V6_1, ["seccomp", "lkdtm"]));
         NothingFailed((await RunOn(kernel)).Sink, kernel);
     }
 
