@@ -8,8 +8,11 @@ namespace Conformance.Benchmarks.Selftest;
 /// and how long the agent itself measured each case. Enough to split a catalogue run into boot,
 /// feature probe, the cases' own time in the guest, and everything around them.
 /// </summary>
-public sealed class CatalogueTiming : IRunSink
+public sealed class CatalogueTiming(Func<TimeSpan?> qemuCpuTime) : IRunSink
 {
+    /// <summary>The running QEMU's CPU time when the last result arrived (see <see cref="TakeQemuCpuTime"/> for restarts).</summary>
+    public TimeSpan? QemuCpuTime { get; private set; }
+
     public long? ProbedAt { get; private set; }
     public long? LastResultAt { get; private set; }
     public int Results { get; private set; }
@@ -33,9 +36,18 @@ public sealed class CatalogueTiming : IRunSink
     public void OnCase(CaseReport report)
     {
         LastResultAt = Stopwatch.GetTimestamp();
+        QemuCpuTime = qemuCpuTime() ?? QemuCpuTime;
         Results++;
         CaseTimeInGuest += report.Elapsed;
         arrivals.Add((report.Id, LastResultAt.Value, report.Elapsed));
+    }
+
+    /// <summary>Hands over the CPU time of the machine that is about to be replaced, and starts counting afresh.</summary>
+    public TimeSpan TakeQemuCpuTime()
+    {
+        var cpu = QemuCpuTime ?? TimeSpan.Zero;
+        QemuCpuTime = null;
+        return cpu;
     }
 
     public void OnConsole(string text) { }

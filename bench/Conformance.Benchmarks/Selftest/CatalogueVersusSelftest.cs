@@ -20,7 +20,8 @@ namespace Conformance.Benchmarks.Selftest;
 ///
 ///   dotnet run -c Release --project bench/Conformance.Benchmarks -- catalogue [--runs 3] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR]
 ///
-/// --trace writes each catalogue run's results with their arrival times as CSV (see CatalogueSample.WriteTrace).
+/// --trace writes each catalogue run's results with their arrival times as CSV (see CatalogueSample.WriteTrace)
+/// and each selftest run's console output.
 ///
 /// The goal (issue 4): the catalogue is no slower than the selftest while judging at least twice
 /// as many behaviours as the selftest has test instances.
@@ -95,7 +96,13 @@ public static class CatalogueVersusSelftest
                 {
                     var s = await SelftestBoot.RunAsync(kernel, selftestImage, accel, logger);
                     selftestRuns.Add(s);
-                    Console.Error.WriteLine($"  run {run + 1} selftest : {s.TimeToResult.TotalSeconds:F1} s ({s.Run}; "
+                    if (traceDirectory is not null)
+                    {
+                        Directory.CreateDirectory(traceDirectory);
+                        await File.WriteAllTextAsync(Path.Combine(traceDirectory, $"selftest-{arch.Name()}-run{run + 1}.console.txt"),
+                            $"# {s.CommandLine}\n{s.ConsoleText}");
+                    }
+                    Console.Error.WriteLine($"  run {run + 1} selftest : {s.TimeToResult.TotalSeconds:F1} s, QEMU CPU {s.CpuTimeToResult?.TotalSeconds:F1} s ({s.Run}; "
                         + $"{s.Report.Pass} pass, {s.Report.Fail} fail, {s.Report.Skip} skip of {s.Report.Plan}){FaultNote(s.Fault)}");
                 }
                 async Task Catalogue()
@@ -107,7 +114,7 @@ public static class CatalogueVersusSelftest
                         Directory.CreateDirectory(traceDirectory);
                         c.WriteTrace(Path.Combine(traceDirectory, $"catalogue-{arch.Name()}-run{run + 1}.csv"));
                     }
-                    Console.Error.WriteLine($"  run {run + 1} catalogue: {c.Total.TotalSeconds:F1} s ({c.Summary}; boot {c.Boot.TotalSeconds:F1} s, "
+                    Console.Error.WriteLine($"  run {run + 1} catalogue: {c.Total.TotalSeconds:F1} s, QEMU CPU {c.Cpu.TotalSeconds:F1} s ({c.Summary}; harness CPU {c.HarnessCpu.TotalSeconds:F1} s, boot {c.Boot.TotalSeconds:F1} s, "
                         + $"probe {c.Probe.TotalSeconds:F1} s, {c.Machines} machine(s))");
                 }
                 if (run % 2 == 0) { await Selftest(); await Catalogue(); }
@@ -123,13 +130,14 @@ public static class CatalogueVersusSelftest
     static void Print(List<KernelComparison> reports)
     {
         Console.WriteLine();
-        Console.WriteLine("| kernel | accel | selftest (median) | catalogue (median) | catalogue / selftest | selftest instances: pass/fail/skip of plan | catalogue cases: pass/fail/skip/error | judged cases / selftest instances | goal | load before → after |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| kernel | accel | wall: selftest | wall: catalogue | wall: catalogue / selftest | QEMU CPU: selftest | QEMU CPU: catalogue | CPU: catalogue / selftest | selftest instances: pass/fail/skip of plan | catalogue cases: pass/fail/skip/error | judged cases / selftest instances | goal | load before → after |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in reports)
         {
             var s = r.SelftestRuns[^1].Report;
             var c = r.CatalogueRuns[^1].Summary;
             Console.WriteLine($"| {r.Kernel.Name} | {r.Accel.ToString().ToLowerInvariant()} | {r.SelftestMedian:F1} s | {r.CatalogueMedian:F1} s | {r.TimeRatio:F2} | "
+                + $"{r.SelftestCpuMedian:F1} s | {r.CatalogueCpuMedian:F1} s | {r.CpuRatio:F2} | "
                 + $"{s.Pass}/{s.Fail}/{s.Skip} of {s.Plan} | {c.Pass}/{c.Fail}/{c.Skip}/{c.Error} | {r.BehaviourRatio:F1} | "
                 + $"{(r.GoalHolds ? "holds" : "missed: " + string.Join(", ", r.Misses))} | {r.LoadBefore} → {r.LoadAfter} |");
         }
@@ -137,8 +145,8 @@ public static class CatalogueVersusSelftest
         Console.WriteLine();
         Console.WriteLine("Where the time goes (medians):");
         Console.WriteLine();
-        Console.WriteLine("| kernel | selftest: boot to init | selftest: own run | catalogue: boot to HELO | feature probe | probe to last result | of which in the cases (agent's clock) | outside the cases | per judged case outside | machines booted |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| kernel | selftest: boot to init | selftest: own run | catalogue: boot to HELO | boot QEMU CPU | feature probe | probe to last result | of which in the cases (agent's clock) | outside the cases | per judged case outside | harness CPU (host side) | machines booted |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in reports)
         {
             var cs = r.CatalogueRuns;
@@ -146,8 +154,10 @@ public static class CatalogueVersusSelftest
             var judged = cs[^1].Summary.Pass + cs[^1].Summary.Fail;
             Console.WriteLine($"| {r.Kernel.Name} | {Median(r.SelftestRuns.Select(s => s.BootPart.TotalSeconds)):F1} s | "
                 + $"{Median(r.SelftestRuns.Select(s => s.Run.Elapsed.TotalSeconds)):F1} s | {Median(cs.Select(c => c.Boot.TotalSeconds)):F1} s | "
+                + $"{Median(cs.Select(c => c.BootCpu.TotalSeconds)):F1} s | "
                 + $"{Median(cs.Select(c => c.Probe.TotalSeconds)):F1} s | {Median(cs.Select(c => c.Cases.TotalSeconds)):F1} s | "
                 + $"{Median(cs.Select(c => c.InGuest.TotalSeconds)):F1} s | {outside:F1} s | {outside / Math.Max(1, judged) * 1000:F0} ms | "
+                + $"{Median(cs.Select(c => c.HarnessCpu.TotalSeconds)):F1} s | "
                 + $"{string.Join("/", cs.Select(c => c.Machines))} |");
         }
 
@@ -195,18 +205,22 @@ sealed record KernelComparison(
     public double SelftestMedian => CatalogueVersusSelftest.Median(SelftestRuns.Select(s => s.TimeToResult.TotalSeconds));
     public double CatalogueMedian => CatalogueVersusSelftest.Median(CatalogueRuns.Select(c => c.Total.TotalSeconds));
     public double TimeRatio => CatalogueMedian / SelftestMedian;
+    public double SelftestCpuMedian => CatalogueVersusSelftest.Median(SelftestRuns.Select(s => s.CpuTimeToResult?.TotalSeconds ?? double.NaN));
+    public double CatalogueCpuMedian => CatalogueVersusSelftest.Median(CatalogueRuns.Select(c => c.Cpu.TotalSeconds));
+    public double CpuRatio => CatalogueCpuMedian / SelftestCpuMedian;
 
     /// <summary>Cases judged (pass or fail) in the last run against every test instance the selftest plans.</summary>
     public double BehaviourRatio => (double)(CatalogueRuns[^1].Summary.Pass + CatalogueRuns[^1].Summary.Fail)
         / Math.Max(1, SelftestRuns[^1].Report.Plan ?? SelftestRuns[^1].Report.Results.Count);
 
+    /// <summary>"No slower" is judged on wall time, the goal's own measure; the CPU columns say how much of it is the host's load.</summary>
     public bool GoalHolds => TimeRatio <= 1.0 && BehaviourRatio >= 2.0;
 
     public IEnumerable<string> Misses
     {
         get
         {
-            if (TimeRatio > 1.0) yield return $"{TimeRatio:F1}× the selftest's time";
+            if (TimeRatio > 1.0) yield return $"{TimeRatio:F1}× the selftest's wall time";
             if (BehaviourRatio < 2.0) yield return $"only {BehaviourRatio:F1}× its behaviours";
         }
     }
@@ -217,7 +231,7 @@ sealed record KernelComparison(
 
 /// <summary>One whole catalogue run on a fresh machine, timed from QEMU start to the last result.</summary>
 sealed record CatalogueSample(
-    TimeSpan Total, TimeSpan Boot, TimeSpan Probe, TimeSpan Cases, TimeSpan InGuest, RunSummary Summary, int Machines,
+    TimeSpan Total, TimeSpan Cpu, TimeSpan HarnessCpu, TimeSpan Boot, TimeSpan BootCpu, TimeSpan Probe, TimeSpan Cases, TimeSpan InGuest, RunSummary Summary, int Machines,
     IReadOnlyList<(string Id, TimeSpan Elapsed)> Slowest, IReadOnlyList<(string Id, TimeSpan Arrived, TimeSpan Elapsed)> Arrivals)
 {
     /// <summary>
@@ -239,8 +253,9 @@ sealed record CatalogueSample(
     public static async Task<CatalogueSample> RunAsync(
         KernelDescriptor kernel, string image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot)
     {
-        var timing = new CatalogueTiming();
         var machines = new List<QemuMachine>();
+        var timing = new CatalogueTiming(() => machines.Count > 0 ? machines[^1].CpuTime : null);
+        var cpuOfReplacedMachines = TimeSpan.Zero;
         long started = 0;
         IMachine Create()
         {
@@ -248,17 +263,24 @@ sealed record CatalogueSample(
             var machine = new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel, CacheRoot = cacheRoot });
             if (machines.Count == 0)
                 started = Stopwatch.GetTimestamp();
+            else
+                cpuOfReplacedMachines += timing.TakeQemuCpuTime();
             machines.Add(machine);
             return machine;
         }
+        // The host's side of "the host judges": compiling, decoding and judging, in this process.
+        var harnessCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var summary = await new CatalogueRunner(Create, new RunOptions(), timing, NullLogger.Instance).RunAsync(cases, CancellationToken.None);
+        var harnessCpu = Process.GetCurrentProcess().TotalProcessorTime - harnessCpuBefore;
         var boot = machines[0].BootTime
             ?? throw new InvalidOperationException($"{kernel.Name}: the catalogue's machine never booted: {summary}");
         if (timing.ProbedAt is not { } probed || timing.LastResultAt is not { } last)
             throw new InvalidOperationException($"{kernel.Name}: the catalogue run reported no probe or no results: {summary}");
         var total = Stopwatch.GetElapsedTime(started, last);
         var toProbed = Stopwatch.GetElapsedTime(started, probed);
-        return new CatalogueSample(total, boot, toProbed - boot, total - toProbed, timing.CaseTimeInGuest, summary, machines.Count, timing.Slowest(5),
+        var cpu = cpuOfReplacedMachines + (timing.QemuCpuTime
+            ?? throw new InvalidOperationException($"{kernel.Name}: QEMU's CPU time could not be read at the last result"));
+        return new CatalogueSample(total, cpu, harnessCpu, boot, machines[0].BootCpuTime ?? TimeSpan.Zero, toProbed - boot, total - toProbed, timing.CaseTimeInGuest, summary, machines.Count, timing.Slowest(5),
             timing.Arrivals.Select(a => (a.Id, Stopwatch.GetElapsedTime(started, a.ArrivedAt), a.Elapsed)).ToList());
     }
 }

@@ -63,6 +63,9 @@ public sealed class QemuMachine : IMachine
     /// <summary>The QEMU command line, once started.</summary>
     public string? CommandLine => qemu?.CommandLine;
 
+    /// <summary>CPU time QEMU has used so far (see <see cref="QemuProcess.CpuTime"/>); null before start and once it is gone.</summary>
+    public TimeSpan? CpuTime => qemu?.CpuTime;
+
     /// <summary>QEMU's process id once started (to check from outside that it is gone).</summary>
     public int? ProcessId => qemu?.Id;
 

@@ -9,6 +9,9 @@ namespace Conformance.Agent.Selftest;
 public sealed record SelftestRun(
     TimeSpan TimeToResult, BareInitRun Run, KselftestReport Report, MachineFault? Fault, string ConsoleText, string CommandLine)
 {
+    /// <summary>QEMU's CPU time (all threads) when the result line arrived: the emulation work, which host load hardly changes.</summary>
+    public TimeSpan? CpuTimeToResult { get; init; }
+
     /// <summary>QEMU start to the program's start: boot and init, as bare-init sees it.</summary>
     public TimeSpan BootPart => TimeToResult - Run.Elapsed;
 }
@@ -52,7 +55,7 @@ public static class SelftestBoot
                 $"{kernel.Name}: the selftest never reported back ({boot.Fault?.Summary ?? "no fault seen"}); console tail:\n"
                 + Tail(boot.ConsoleText, 30));
         return new SelftestRun(toMarker, BareInitRun.Parse(line), KselftestReport.Parse(boot.ConsoleText), boot.Fault,
-            boot.ConsoleText, boot.CommandLine);
+            boot.ConsoleText, boot.CommandLine) { CpuTimeToResult = boot.CpuTimeToMarker };
     }
 
     static string Tail(string text, int lines) =>

@@ -15,8 +15,9 @@
  *          LKDTM's /sys/kernel/debug/provoke-crash/DIRECT (kernels built with lkdtm.config), wait
  *          for it and reboot: real oops, BUG and WARNING reports for the crash-detection tests.
  *   run SECONDS PROGRAM [ARGS...]
- *          print the marker, mount what the agent mounts and set the agent's console level (so a
- *          program run here meets the guest that the agent's cases meet), run PROGRAM for at most
+ *          print the marker, mount what the agent mounts, set the agent's console level and turn
+ *          printk's rate limit off as it does (so a program run here meets the guest that the
+ *          agent's cases meet), run PROGRAM for at most
  *          SECONDS, print RAN_MARKER with how it ended and how long it ran, and reboot. The
  *          catalogue-versus-selftest benchmark runs the kernel's own seccomp_bpf this way.
  */
@@ -28,7 +29,7 @@
 #if defined(__x86_64__)
 enum { NR_write = 1, NR_openat = 257, NR_uname = 63, NR_mount = 165, NR_reboot = 169, NR_sync = 162,
        NR_clone = 56, NR_wait4 = 61, NR_exit = 60, NR_sched_yield = 24, NR_execve = 59, NR_kill = 62,
-       NR_clock_gettime = 228, NR_nanosleep = 35, NR_syslog = 103 };
+       NR_clock_gettime = 228, NR_nanosleep = 35, NR_syslog = 103, NR_close = 3 };
 
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -43,7 +44,7 @@ __asm__(".globl _start\n_start:\n\txor %rbp, %rbp\n\tmov %rsp, %rdi\n\tand $-16,
 #elif defined(__aarch64__)
 enum { NR_write = 64, NR_openat = 56, NR_uname = 160, NR_mount = 40, NR_reboot = 142, NR_sync = 81,
        NR_clone = 220, NR_wait4 = 260, NR_exit = 93, NR_sched_yield = 124, NR_execve = 221, NR_kill = 129,
-       NR_clock_gettime = 113, NR_nanosleep = 101, NR_syslog = 116 };
+       NR_clock_gettime = 113, NR_nanosleep = 101, NR_syslog = 116, NR_close = 57 };
 
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -106,6 +107,21 @@ static long mount_fs(const char *type, const char *dir)
     return sys6(NR_mount, (long)type, (long)dir, (long)type, 0, 0, 0);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    long fd = sys6(NR_openat, AT_FDCWD, (long)path, O_WRONLY, 0, 0, 0);
+    if (fd < 0) {
+        put("bare-init: cannot open ");
+        put(path);
+        put("\n");
+        return;
+    }
+    if (sys6(NR_write, fd, (long)text, (long)length(text), 0, 0, 0) < 0)
+        put("bare-init: write failed\n");
+    /* Closed: a program run later inherits the console and nothing else. */
+    sys6(NR_close, fd, 0, 0, 0, 0, 0);
+}
+
 static void put_number(unsigned long v)
 {
     char digits[24];
@@ -148,6 +164,8 @@ static void run_program(char **argv, char **envp)
     mount_fs("sysfs", "/sys");
     sys6(NR_mount, (long)"tmpfs", (long)"/tmp", (long)"tmpfs", 0, (long)"mode=1777", 0);
     sys6(NR_syslog, SYSLOG_ACTION_CONSOLE_LEVEL, 0, AGENT_CONSOLE_LEVEL, 0, 0, 0);
+    /* The agent turns printk's rate limit off too (src/Native/init.c); best effort, as there. */
+    write_file("/proc/sys/kernel/printk_ratelimit", "0\n");
 
     start = now_ms();
     program = sys6(NR_clone, SIGCHLD, 0, 0, 0, 0, 0);
@@ -196,18 +214,6 @@ static void run_program(char **argv, char **envp)
     put(" ms\n");
 }
 
-static void write_file(const char *path, const char *text)
-{
-    long fd = sys6(NR_openat, AT_FDCWD, (long)path, O_WRONLY, 0, 0, 0);
-    if (fd < 0) {
-        put("bare-init: cannot open ");
-        put(path);
-        put("\n");
-        return;
-    }
-    if (sys6(NR_write, fd, (long)text, (long)length(text), 0, 0, 0) < 0)
-        put("bare-init: write failed\n");
-}
 
 static void reboot_now(void)
 {
