@@ -15,8 +15,10 @@ namespace Conformance.Benchmarks.Selftest;
 /// per kernel and arch, in the same QEMU setup (accelerator, memory, kernel command line; only
 /// init differs) and in the same process, alternating the two so that load changes on a shared
 /// host hit both alike. Wall time is QEMU start to the last result: the selftest's result line from
-/// bare-init, the catalogue's last judged case. Medians are reported, with where the time went
-/// and how many behaviours each side checked (selftest test instances, catalogue cases judged).
+/// bare-init, the catalogue's last judged case. QEMU's CPU time at that moment is reported beside
+/// it: under TCG it is the emulation work, which the host's load hardly changes. Medians are
+/// reported, with where the time went and how many behaviours each side checked (selftest test
+/// instances, catalogue cases judged).
 ///
 ///   dotnet run -c Release --project bench/Conformance.Benchmarks -- catalogue [--runs 3] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR]
 ///
