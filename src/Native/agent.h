@@ -6,6 +6,13 @@
 #define AGENT_VERSION "conformance-agent 1"
 #define PROTOCOL_VERSION 1
 
+/* HELO flags: bit 0, serving as a VM's init; bit 1, understands RUNZ (compressed batches). */
+#define HELO_INIT 1u
+#define HELO_RUNZ 2u
+
+/* The largest batch the agent takes, compressed or not. */
+#define BATCH_MAX (4u << 20)
+
 /* Serves the protocol on stdin/stdout until QUIT or end of input. */
 NORETURN void serve(int is_init, const char *self_path, const char *helper_path, char **envp);
 /* PID 1 duties before serving: mounts, console log level, raw console. */

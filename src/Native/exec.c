@@ -83,7 +83,9 @@ static void step_syscall(struct actor *a, u16 step, struct cursor *c)
     long ret;
     u8 dest;
     u16 rec;
-    int i;
+    int i, clip = abi & SYSCALL_CLIP_RECORD;
+    const void *at;
+    abi &= SYSCALL_COMPAT;
     for (i = 0; i < 6; i++) v[i] = operand(a, c);
     dest = cur_u8(c);
     rec = cur_u16(c);
@@ -96,7 +98,10 @@ static void step_syscall(struct actor *a, u16 step, struct cursor *c)
     (void)abi;
     set_dest(a, dest, ret);
     /* The record address is evaluated after the call, so it may use the call's result. */
-    obs_syscall(a, step, ret, rec ? (const void *)(ulong)operand(a, c) : NULL, rec);
+    at = rec ? (const void *)(ulong)operand(a, c) : NULL;
+    /* A read-like call records only the bytes it returned, so results stay small on the wire. */
+    if (clip) rec = ret < 0 ? 0 : (ulong)ret < rec ? (u16)ret : rec;
+    obs_syscall(a, step, ret, at, rec);
 }
 
 static void step_store(struct actor *a, struct cursor *c)

@@ -136,7 +136,8 @@ static void check_step(struct validator *v)
     case OP_SYSCALL: {
         u8 abi = cur_u8(c);
         u16 rec;
-        if (abi > 1 || (abi == 1 && !ARCH_HAS_COMPAT_SYSCALL && !ARCH_IS_HELPER)) {
+        if ((abi & ~(SYSCALL_COMPAT | SYSCALL_CLIP_RECORD))
+            || ((abi & SYSCALL_COMPAT) && !ARCH_HAS_COMPAT_SYSCALL && !ARCH_IS_HELPER)) {
             c->p--; cur_fail(c, "bad or unsupported system call ABI");
             return;
         }

@@ -6,6 +6,11 @@
 
 #define PROGRAM_MAGIC 0x31504643u    /* "CFP1" */
 
+/* SYSCALL's abi byte: bit 0 the compat ABI (int $0x80), bit 1 record at most the call's
+ * non-negative return value in bytes (read-like calls). */
+#define SYSCALL_COMPAT 1u
+#define SYSCALL_CLIP_RECORD 2u
+
 enum {
     OP_SYSCALL = 0x01, OP_STORE, OP_LOAD, OP_FORK, OP_THREAD, OP_JOIN, OP_EXEC, OP_SIGACTION,
     OP_SIGMASK, OP_EXIT, OP_SET_FLAG, OP_WAIT_FLAG, OP_READ_FILE, OP_TRACE_LOOP, OP_MARK, OP_SET,

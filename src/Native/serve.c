@@ -5,6 +5,7 @@
 #include "exec.h"
 #include "frame.h"
 #include "gbuf.h"
+#include "inflate.h"
 #include "obs.h"
 #include "program.h"
 #include "sys.h"
@@ -21,7 +22,7 @@ int case_fd;
 
 static int agent_pid, serving_init;
 static struct actor agent_actor;        /* the serving agent, for records it writes itself */
-static struct gbuf out, batch, deferred;
+static struct gbuf out, batch, deferred, inflated;
 static char deferred_type[5];
 static int have_deferred;
 static u32 dirty_end;                   /* end of what the previous case wrote (its program and its log) */
@@ -105,7 +106,7 @@ static void send_hello(const char *helper)
     if (helper && *helper && SC4(__NR_faccessat, AT_FDCWD, helper, X_OK, 0) == 0) helpers = ARCH_HELPER_ABI;
     out.len = 0;
     gbuf_u32(&out, PROTOCOL_VERSION);
-    gbuf_u32(&out, serving_init ? 1 : 0);
+    gbuf_u32(&out, (serving_init ? HELO_INIT : 0) | HELO_RUNZ);
     gbuf_str(&out, AGENT_VERSION " (" ARCH_MACHINE ")");
     gbuf_str(&out, u.machine);
     gbuf_str(&out, u.release);
@@ -380,9 +381,28 @@ static void run_batch(const u8 *payload, u32 len)
     frame_send("DONE", out.p, (u32)out.len);
 }
 
+/* RUNZ: a RUNB payload compressed with raw DEFLATE, after its u32 length. */
+static void run_compressed_batch(const u8 *payload, u32 len)
+{
+    u32 raw;
+    long n;
+    u8 *dst;
+    if (len < 4) { send_error("RUNZ: truncated"); return; }
+    raw = ld32(payload);
+    if (raw > BATCH_MAX) { send_error("RUNZ: batch larger than the agent's limit"); return; }
+    inflated.len = 0;
+    dst = gbuf_reserve(&inflated, raw ? raw : 1);
+    if (!dst) { send_error("RUNZ: out of memory"); return; }
+    n = inflate_raw(payload + 4, len - 4, dst, raw);
+    if (n != (long)raw) { send_error("RUNZ: corrupt compressed batch"); return; }
+    inflated.len = raw;
+    run_batch(inflated.p, raw);
+}
+
 static void handle(const struct in_frame *f)
 {
     if (str_eq(f->type, "RUNB")) run_batch(f->payload, f->len);
+    else if (str_eq(f->type, "RUNZ")) run_compressed_batch(f->payload, f->len);
     else if (str_eq(f->type, "QUIT")) quit_agent(serving_init);
     else if (str_eq(f->type, "PING") || str_eq(f->type, "RSND")) handle_quick(f);
     else send_error("unexpected frame type");

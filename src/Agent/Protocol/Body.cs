@@ -43,15 +43,19 @@ public sealed class Body
         return this;
     }
 
-    /// <summary>A raw system call; <paramref name="args"/> (at most 6) are padded with zeros.</summary>
+    /// <summary>
+    /// A raw system call; <paramref name="args"/> (at most 6) are padded with zeros. With
+    /// <paramref name="recordOnlyReturned"/> a read-like call records at most as many bytes as it
+    /// returned (results stay small on a serial line).
+    /// </summary>
     public Body Call(ushort step, int nr, IReadOnlyList<Operand>? args = null, Dest? dest = null,
-        CallAbi abi = CallAbi.Native, ushort recordLength = 0, Operand? recordAddress = null)
+        CallAbi abi = CallAbi.Native, ushort recordLength = 0, Operand? recordAddress = null, bool recordOnlyReturned = false)
     {
         args ??= [];
         if (args.Count > 6) throw new ArgumentException($"a system call has at most 6 arguments, got {args.Count}", nameof(args));
         if (recordLength > MaxRecordLength) throw new ArgumentOutOfRangeException(nameof(recordLength), recordLength, $"at most {MaxRecordLength}");
         if (recordLength > 0 && recordAddress is null) throw new ArgumentException("recordLength needs a recordAddress", nameof(recordAddress));
-        Op(StepOp.Syscall, step).Bytes.U8((byte)abi).I32(nr);
+        Op(StepOp.Syscall, step).Bytes.U8((byte)((byte)abi | (recordOnlyReturned ? 2 : 0))).I32(nr);
         for (int i = 0; i < 6; i++) Opnd(i < args.Count ? args[i] : Operand.Null);
         Bytes.U8((dest ?? Dest.None).Code).U16(recordLength);
         if (recordLength > 0) Opnd(recordAddress!);

@@ -7,6 +7,9 @@ public sealed record Hello(
 {
     public bool IsInit => (Flags & 1) != 0;
 
+    /// <summary>The agent inflates RUNZ frames (a RUNB payload compressed with raw DEFLATE).</summary>
+    public bool TakesCompressedBatches => (Flags & 2) != 0;
+
     public static Hello Decode(ReadOnlySpan<byte> payload)
     {
         var r = new PayloadReader(payload);

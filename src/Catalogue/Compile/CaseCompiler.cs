@@ -113,7 +113,7 @@ public sealed class CaseCompiler
                 var fd = ToOperand(body, k.Fd, abi, k);
                 body.Repeat(Id(k, abi, isInternal: true), KmsgReadStep.Reads, b =>
                     b.Call(id, read, [fd, Operand.Scratch(ScratchLayout.FilterDump), Operand.Imm(8191)], null, CallAbi.Native, 1024,
-                        Operand.Scratch(ScratchLayout.FilterDump)));
+                        Operand.Scratch(ScratchLayout.FilterDump), recordOnlyReturned: true));
                 break;
             }
             case MarkStep m: body.Mark(Id(m, abi), m.Value); break;
