@@ -25,6 +25,7 @@ public sealed class CaseCompiler
     readonly Dictionary<ushort, StepInfo> _steps = [];
     readonly Dictionary<(string, Abi), int> _filterIndex = [];
     readonly Dictionary<(string, Abi), Instruction[]> _filters = [];
+    readonly Dictionary<(string, Abi), Instruction[]> _assembled = [];
     readonly Dictionary<string, int> _registers = [];
     readonly Dictionary<string, int> _shared = [];
     readonly Dictionary<string, int> _blobs = [];
@@ -159,7 +160,7 @@ public sealed class CaseCompiler
             body.Store(id, store.Width, Operand.Scratch(store.Offset), ToOperand(body, store.Value, abi, call));
         var args = call.Args.Select(a => ToOperand(body, a, abi, call)).ToList();
         body.Call(id, nr, args, DestOf(call.Save, call), call.Compat ? CallAbi.Compat : CallAbi.Native,
-            (ushort)call.RecordLength, call.RecordAt is null ? null : ToOperand(body, call.RecordAt, abi, call));
+            (ushort)RecordLengthOf(call, abi), call.RecordAt is null ? null : ToOperand(body, call.RecordAt, abi, call));
     }
 
     /// <summary>Struct stores a call needs; drop_caps's capability words depend on the probed kernel.</summary>
@@ -284,11 +285,31 @@ public sealed class CaseCompiler
         return Agent.Protocol.Dest.Reg(r);
     }
 
+    /// <summary>
+    /// What a call records. PTRACE_SECCOMP_GET_FILTER returns one of this case's filters, so it records
+    /// the longest of them and one instruction more (enough to see a wrong answer), not the 32 KiB a
+    /// 4096-instruction program could take: every byte comes back over the serial line.
+    /// </summary>
+    int RecordLengthOf(CallStep call, Abi abi)
+    {
+        if (call.Meaning != RecordMeaning.FilterProgram || _case.Filters.Count == 0)
+            return call.RecordLength;
+        int longest = _case.Filters.Values.Max(f => Assembled(f, abi).Length);
+        return Math.Min(call.RecordLength, (longest + 1) * 8);
+    }
+
+    Instruction[] Assembled(FilterSource source, Abi abi)
+    {
+        if (!_filters.TryGetValue((source.Name, abi), out var program))
+            _assembled.TryGetValue((source.Name, abi), out program);
+        return program ?? (_assembled[(source.Name, abi)] = Assemble(source, abi));
+    }
+
     int FilterIndex(string name, Abi abi, Step step)
     {
         if (_filterIndex.TryGetValue((name, abi), out var i)) return i;
         var source = _case.Filters.TryGetValue(name, out var f) ? f : throw step.Pos.Error($"no filter '{name}'");
-        var program = Assemble(source, abi);
+        var program = Assembled(source, abi);
         _filters[(name, abi)] = program;
         return _filterIndex[(name, abi)] = _program.AddFilter(program);
     }
