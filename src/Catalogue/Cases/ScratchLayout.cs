@@ -12,6 +12,7 @@ public static class ScratchLayout
     public const uint Notification = 17408;  // struct seccomp_notif for NOTIF_RECV
     public const uint WaitStatus = 18432;    // wait4's status word
     public const uint EventMsg = 19456;      // PTRACE_GETEVENTMSG
+    public const uint PipeFds = 20480;       // pipe2's int[2]
     public const uint FilterDump = 24576;    // PTRACE_SECCOMP_GET_FILTER: up to 4096 instructions
     public const int FilterDumpLength = 4096 * 8;
 }

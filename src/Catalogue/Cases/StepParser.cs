@@ -11,7 +11,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
     [
         "call", "nnp", "install", "strict", "drop_caps", "setuid", "rlimit_core", "signal", "block", "unblock", "fork", "thread",
         "exec", "exec32", "wait", "join", "set_flag", "wait_flag", "sleep_ms", "read", "kmsg_mark", "kmsg_read", "mark", "exit",
-        "exit_thread", "ptrace", "trace", "notif_recv", "notif_send", "notif_id_valid", "notif_addfd", "close", "repeat", "set",
+        "exit_thread", "ptrace", "trace", "notif_recv", "notif_send", "notif_id_valid", "notif_addfd", "close", "repeat", "set", "pipe",
     ];
 
     static readonly string[] Modifiers =
@@ -178,6 +178,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
             case "notif_addfd": return NotifAddfd(pos, value, map);
             case "close": return Macro(pos, "close", "close", [Argument(value)]) with { Effect = new ClosesFd() };
             case "set": return new SetStep(pos, Argument(value));
+            case "pipe": return Pipe(pos, value);
             default: throw y.Error(value, $"step '{kind}' is not implemented");
         }
     }
@@ -190,6 +191,19 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
 
     static CallStep Macro(SourcePosition pos, string label, string syscall, IReadOnlyList<ValueExpr> args) =>
         new(pos, label, new SyscallNameValue(syscall), args);
+
+    /// <summary>`pipe: [r, w]`: pipe2(fds, 0), which every kernel has, unlike eventfd (tinyconfig leaves it out).</summary>
+    CallStep Pipe(SourcePosition pos, YamlNode value)
+    {
+        var names = y.Items(value, "pipe").Select(n => y.Scalar(n, "pipe name")).ToList();
+        if (names.Count != 2 || !names.All(CaseValues.IsName) || names[0] == names[1])
+            throw y.Error(value, "pipe names its two ends: pipe: [r, w]");
+        return Macro(pos, "pipe", "pipe2", [new BufferValue(ScratchLayout.PipeFds), Int(0)]) with
+        {
+            Effect = new OpensPipe(names[0], names[1]), DefaultExpect = Ok,
+            RecordAt = new BufferValue(ScratchLayout.PipeFds), RecordLength = 8,
+        };
+    }
 
     CallStep Call(SourcePosition pos, YamlNode value, YamlMappingNode map)
     {

@@ -29,6 +29,8 @@ public sealed record DropsCapabilities(ulong Mask, bool All) : CallEffect;
 public sealed record ChangesUid(long Uid) : CallEffect;
 public sealed record SetsCoreLimit(bool Enabled) : CallEffect;
 public sealed record ClosesFd : CallEffect;
+/// <summary>`pipe: [r, w]`: pipe2 into the scratch buffer; the two descriptors are saved under these names.</summary>
+public sealed record OpensPipe(string ReadName, string WriteName) : CallEffect;
 
 /// <summary>How an install step hands its filter to the kernel.</summary>
 /// <summary>Auto: seccomp(2) where the kernel has it (3.17+), else prctl(PR_SET_SECCOMP).</summary>

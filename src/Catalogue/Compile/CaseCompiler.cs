@@ -161,6 +161,11 @@ public sealed class CaseCompiler
         var args = call.Args.Select(a => ToOperand(body, a, abi, call)).ToList();
         body.Call(id, nr, args, DestOf(call.Save, call), call.Compat ? CallAbi.Compat : CallAbi.Native,
             (ushort)RecordLengthOf(call, abi), call.RecordAt is null ? null : ToOperand(body, call.RecordAt, abi, call));
+        if (call.Effect is OpensPipe pipe)
+        {
+            body.Load(id, 4, Operand.Scratch(ScratchLayout.PipeFds), DestOf(pipe.ReadName, call), signExtend: true);
+            body.Load(id, 4, Operand.Scratch(ScratchLayout.PipeFds + 4), DestOf(pipe.WriteName, call), signExtend: true);
+        }
     }
 
     /// <summary>Struct stores a call needs; drop_caps's capability words depend on the probed kernel.</summary>

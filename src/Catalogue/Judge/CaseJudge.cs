@@ -294,6 +294,10 @@ public sealed class CaseJudge
                     case DropsCapabilities d when d.All || (d.Mask & (1UL << CAP_SYS_ADMIN)) != 0: state.CapSysAdmin = false; break;
                     case ChangesUid u when u.Uid != 0: state.CapSysAdmin = false; break;
                     case InstallInfo install when !TsyncRefused(install, call.Ret): Attach(state, install, info.Abi, call.Ret); break;
+                    case OpensPipe pipe when call.Recorded.Length >= 8:
+                        Save(state, pipe.ReadName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded));
+                        Save(state, pipe.WriteName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded.AsSpan(4)));
+                        break;
                     case ClosesFd when c.Args.Count > 0 && OutcomePredictor.ArgValue(c.Args[0], state, info.Abi) is { } fd:
                         if (_listeners.TryGetValue((long)fd, out var l) && ReferenceEquals(l.Owner, state))
                             state.FilterFlags[l.Filter] = state.FilterFlags[l.Filter] with { ListenerOpen = false };

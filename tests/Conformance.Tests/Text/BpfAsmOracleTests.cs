@@ -51,7 +51,7 @@ public class BpfAsmOracleTests
             Assert.That(() => Assembler.Assemble(c.Source), Throws.Nothing, why);
             return;
         }
-        var e = Assert.Throws<FilterSyntaxException>(() => Assembler.Assemble(c.Source), c.Error)!;
+        var e = Assert.Throws<FilterSyntaxException>(() => Assembler.Assemble(c.Source), c.Error!)!;
         // Where bpf_asm names a line (its syntax errors do), ours is the same line.
         var m = System.Text.RegularExpressions.Regex.Match(c.Error!, @"at line (\d+)");
         if (m.Success)

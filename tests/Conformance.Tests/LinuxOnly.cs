@@ -1,0 +1,2 @@
+// The harness drives Linux kernels, QEMU and a Linux agent; nothing here runs elsewhere.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
