@@ -8,22 +8,38 @@ namespace Conformance.Tests.Catalogue;
 [Category("Host")]
 public class FeatureProbeOnHostTests
 {
-    [Test]
-    public async Task The_probe_finds_mode_2_its_actions_flags_and_the_compat_abi()
+    static async Task<(KernelFeatures Features, string Arch)> ProbeHost()
     {
         await using var machine = new HostMachine();
         var session = await machine.StartAsync(CancellationToken.None);
         Conformance.Agent.Protocol.CaseResult? result = null;
         await foreach (var r in session.RunAsync([FeatureProbe.Request(machine.Arch, session.Hello.Helpers.Count > 0)], CancellationToken.None))
             result = r;
-        var f = FeatureProbe.Interpret(result!, session.Hello);
+        return (FeatureProbe.Interpret(result!, session.Hello), machine.Arch);
+    }
+
+    [Test]
+    public async Task The_probe_finds_mode_2_its_actions_flags_and_the_compat_abi()
+    {
+        var (f, arch) = await ProbeHost();
         Assert.That(f.PrctlNullErrno, Is.EqualTo(Errnos.EFAULT));
         Assert.That(f.Mode2, Is.True);
         Assert.That(f.Has("seccomp_syscall"), Is.True);
         Assert.That(f.ActionsAvail, Is.SupersetOf(new[] { "KILL_PROCESS", "TRAP", "ERRNO", "LOG", "ALLOW" }));
         Assert.That(f.FilterFlags, Is.SupersetOf(new[] { "TSYNC", "LOG", "NEW_LISTENER", "TSYNC_ESRCH" }));
         Assert.That(f.Has("notif_continue") && f.Has("notif_addfd"), Is.True, "a 6.x kernel has both: " + string.Join(" ", f.Present));
-        if (machine.Arch == "x86_64")
+        if (arch == "x86_64")
             Assert.That(f.Has("int80") && f.Has("compat"), Is.True, string.Join(" ", f.Present));
+    }
+
+    /// <summary>core_file is there exactly when dumps are plain files in the working directory.</summary>
+    [Test]
+    public async Task Core_file_follows_the_hosts_core_pattern()
+    {
+        var (f, _) = await ProbeHost();
+        var pattern = File.ReadAllText("/proc/sys/kernel/core_pattern").Trim();
+        Assert.That(f.Facts["core_pattern"], Is.EqualTo(pattern));
+        bool plainName = !pattern.StartsWith('|') && !pattern.Contains('/');
+        Assert.That(f.Has("core_file"), Is.EqualTo(plainName), $"core_pattern '{pattern}'");
     }
 }

@@ -9,25 +9,11 @@ namespace Conformance.Tests.Vm;
 /// make; cached afterwards): it must boot the agent and really lack seccomp filter mode.
 /// </summary>
 [TestFixture, Category("Vm"), NonParallelizable]
-public class BuiltKernelVmTests
+public class BuiltKernelVmTests : AgentVmFixture
 {
     const KernelArch Arch = KernelArch.X86_64;
-    KernelDescriptor kernel = null!;
-    QemuMachine machine = null!;
 
-    [OneTimeSetUp]
-    public async Task Boot()
-    {
-        kernel = await VmKernels.NoSeccompFilter(Arch);
-        machine = await VmKernels.StartAgentAsync(kernel);
-    }
-
-    [OneTimeTearDown]
-    public async Task Shutdown()
-    {
-        if (machine is not null)
-            await machine.DisposeAsync();
-    }
+    protected override Task<KernelDescriptor> KernelAsync() => VmKernels.NoSeccompFilter(Arch);
 
     [Test]
     public void The_store_records_a_built_kernel_whose_config_has_no_filter_mode()

@@ -6,24 +6,9 @@ namespace Conformance.Tests.Vm;
 
 /// <summary>The agent on Debian bookworm's 6.1 cloud kernels, booted in QEMU (TCG).</summary>
 [TestFixture(KernelArch.X86_64), TestFixture(KernelArch.Aarch64), Category("Vm"), NonParallelizable]
-public class DebianKernelVmTests(KernelArch arch)
+public class DebianKernelVmTests(KernelArch arch) : AgentVmFixture
 {
-    KernelDescriptor kernel = null!;
-    QemuMachine machine = null!;
-
-    [OneTimeSetUp]
-    public async Task Boot()
-    {
-        kernel = await VmKernels.Debian61(arch);
-        machine = await VmKernels.StartAgentAsync(kernel);
-    }
-
-    [OneTimeTearDown]
-    public async Task Shutdown()
-    {
-        if (machine is not null)
-            await machine.DisposeAsync();
-    }
+    protected override Task<KernelDescriptor> KernelAsync() => VmKernels.Debian61(arch);
 
     [Test]
     public void Hello_comes_from_the_kernel_that_was_booted_with_the_agent_as_init()
