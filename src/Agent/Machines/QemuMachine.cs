@@ -81,6 +81,39 @@ public sealed class QemuMachine : IMachine
             throw new InvalidOperationException($"{Name}: a machine is started once; create a new one to boot again");
 
         var accel = await AcceleratorProbe.ResolveAsync(options.Kernel.Arch, options.Accel, options.CacheRoot, logger, cancellationToken);
+        if (accel != QemuAccel.Kvm || options.Accel != QemuAccel.Auto)
+            return await LaunchAsync(accel, options.HelloTimeout, cancellationToken);
+
+        // The probe said KVM works, but a KVM that runs firmware can still hang a kernel: give the
+        // boot a KVM-sized time, and on a timeout mark KVM unusable here and boot under TCG.
+        var kvmTimeout = options.HelloTimeout < KvmHelloTimeout ? options.HelloTimeout : KvmHelloTimeout;
+        try
+        {
+            return await LaunchAsync(QemuAccel.Kvm, kvmTimeout, cancellationToken);
+        }
+        catch (MachineFaultException e) when (e.Fault.Kind == FaultKind.BootTimeout && !cancellationToken.IsCancellationRequested)
+        {
+            var why = $"{Name} did not reach the agent under KVM within {kvmTimeout.TotalSeconds:F0} s";
+            logger.LogWarning("{Why}; KVM is now marked unusable on this host and the machine boots under TCG", why);
+            await AcceleratorProbe.MarkKvmBrokenAsync(options.CacheRoot, why, cancellationToken);
+            ending = true;
+            if (exitWatch is not null)
+                await exitWatch;
+            ending = false;
+            bootAbort?.Dispose();
+            toGuest?.Dispose();
+            if (qemu is not null)
+                await qemu.DisposeAsync();
+            monitor.StartOver($"=== conformance: {why}; booting again under TCG ===");
+            return await LaunchAsync(QemuAccel.Tcg, options.HelloTimeout, cancellationToken);
+        }
+    }
+
+    /// <summary>How long a KVM boot may take before KVM is judged to hang (healthy KVM boots in seconds).</summary>
+    public static readonly TimeSpan KvmHelloTimeout = TimeSpan.FromSeconds(20);
+
+    async Task<AgentSession> LaunchAsync(QemuAccel accel, TimeSpan helloTimeout, CancellationToken cancellationToken)
+    {
         var spec = new QemuLaunchSpec(options.Kernel.Arch, options.Kernel.ImagePath, options.InitramfsPath)
         {
             MemoryMiB = options.MemoryMiB,
@@ -92,18 +125,18 @@ public sealed class QemuMachine : IMachine
         qemu = QemuProcess.Start(spec, logger);
         toGuest = new QuitWatchingStream(qemu.Input);
         exitWatch = WatchExitAsync(qemu);
-        logger.LogDebug("{Name}: started QEMU {Pid}", Name, qemu.Id);
+        logger.LogDebug("{Name}: started QEMU {Pid} ({Accel})", Name, qemu.Id, accel);
 
         var connecting = Stopwatch.GetTimestamp();
         try
         {
             // The session's own hello timeout should fire first; this bound holds even if it does not.
-            session = await AgentSession.ConnectAsync(qemu.Output, toGuest, monitor.Append, options.HelloTimeout, logger, bootAbort.Token)
-                .WaitAsync(options.HelloTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+            session = await AgentSession.ConnectAsync(qemu.Output, toGuest, monitor.Append, helloTimeout, logger, bootAbort.Token)
+                .WaitAsync(helloTimeout + TimeSpan.FromSeconds(5), cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new MachineFaultException(await BootFailureAsync(e));
+            throw new MachineFaultException(await BootFailureAsync(e, helloTimeout));
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -126,10 +159,10 @@ public sealed class QemuMachine : IMachine
     }
 
     /// <summary>Why the agent never said HELO: a crash on the console, time, QEMU ending, or the protocol.</summary>
-    async Task<MachineFault> BootFailureAsync(Exception error)
+    async Task<MachineFault> BootFailureAsync(Exception error, TimeSpan helloTimeout)
     {
         var elapsed = Stopwatch.GetElapsedTime(qemu!.StartTimestamp);
-        var timedOut = elapsed >= options.HelloTimeout || error is TimeoutException
+        var timedOut = elapsed >= helloTimeout || error is TimeoutException
             || (error as MachineFaultException)?.Fault.Kind == FaultKind.BootTimeout;
         if (!timedOut)
         {
@@ -148,7 +181,7 @@ public sealed class QemuMachine : IMachine
         if (monitor.Fault is { } crash)
             return crash;
         if (timedOut)
-            return monitor.Report(FaultKind.BootTimeout, $"no HELO from the agent within {options.HelloTimeout.TotalSeconds:F0} s");
+            return monitor.Report(FaultKind.BootTimeout, $"no HELO from the agent within {helloTimeout.TotalSeconds:F0} s");
         if (exitedByItself)
             return monitor.Report(FaultKind.UnexpectedExit,
                 $"QEMU exited before the agent said HELO (exit code {qemu.Exited.Result}): "

@@ -13,12 +13,16 @@ namespace Conformance.Agent.Vm;
 /// build machines among them) KVM guests hang in firmware. So KVM is used only after a probe has
 /// run SeaBIOS under KVM to its "No bootable device." message within a short timeout; the verdict
 /// is cached per host kernel, CPU model and QEMU version, so a hanging KVM costs the probe timeout
-/// once, not once per boot. Guests of another architecture than the host always get TCG.
+/// once, not once per boot. SeaBIOS finishing is not proof either (here it sometimes does, slowly,
+/// and kernels still hang): a KVM boot that never reaches the agent marks KVM broken in the same
+/// cache (QemuMachine), and that machine boots again under TCG. Guests of another architecture than the host always get TCG.
 /// CONFORMANCE_ACCEL=tcg|kvm|auto overrides Auto.
 /// </summary>
 public static class AcceleratorProbe
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>SeaBIOS under a working KVM gives up booting well inside this; a KVM that needs longer is trapping badly.</summary>
+    static readonly TimeSpan HealthyFirmwareTime = TimeSpan.FromSeconds(2);
     const string FirmwareDoneMessage = "No bootable device";
 
     sealed record Verdict(bool KvmWorks, string Detail, string Key);
@@ -61,6 +65,23 @@ public static class AcceleratorProbe
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(verdict), cancellationToken);
         return verdict.KvmWorks ? QemuAccel.Kvm : QemuAccel.Tcg;
+    }
+
+    /// <summary>
+    /// A boot under KVM never reached the agent although the probe passed: record KVM as unusable
+    /// on this host so every later boot goes straight to TCG.
+    /// </summary>
+    public static Task MarkKvmBrokenAsync(string cacheRoot, string why, CancellationToken cancellationToken) =>
+        RecordAsync(cacheRoot, kvmWorks: false, why, cancellationToken);
+
+    /// <summary>Writes this host's cached verdict (also how a user or a test overrides a probe's).</summary>
+    public static async Task RecordAsync(string cacheRoot, bool kvmWorks, string why, CancellationToken cancellationToken)
+    {
+        var key = await HostKeyAsync(cancellationToken);
+        var path = Path.Combine(cacheRoot, "qemu", $"kvm-probe-{key[..16]}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var probeLock = await CacheLock.AcquireAsync(path + ".lock", cancellationToken);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new Verdict(kvmWorks, why, key)), cancellationToken);
     }
 
     static bool KvmDeviceUsable()
@@ -116,8 +137,10 @@ public static class AcceleratorProbe
         lock (output)
             text = output.ToString();
         var stderr = await process.StandardError.ReadToEndAsync(CancellationToken.None);
-        if (text.Contains(FirmwareDoneMessage, StringComparison.Ordinal))
+        if (text.Contains(FirmwareDoneMessage, StringComparison.Ordinal) && stopwatch.Elapsed <= HealthyFirmwareTime)
             return new Verdict(true, $"firmware finished under KVM in {stopwatch.Elapsed.TotalSeconds:F1} s", key);
+        if (text.Contains(FirmwareDoneMessage, StringComparison.Ordinal))
+            return new Verdict(false, $"firmware took {stopwatch.Elapsed.TotalSeconds:F1} s under KVM (TCG takes about 0.2 s): this KVM is not healthy", key);
         var why = finished == done.Task
             ? $"QEMU exited: {stderr.Trim().Split('\n').LastOrDefault()}"
             : $"firmware did not finish within {ProbeTimeout.TotalSeconds:F0} s; last output: {text.Trim().Split('\n').LastOrDefault()}";

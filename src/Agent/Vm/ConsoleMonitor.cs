@@ -103,6 +103,23 @@ public sealed class ConsoleMonitor
     }
 
     /// <summary>
+    /// The same machine boots again (a KVM boot that never reached the agent is retried under TCG):
+    /// the earlier console stays readable, behind a note, but its faults no longer count.
+    /// </summary>
+    public void StartOver(string note)
+    {
+        lock (gate)
+        {
+            if (partial.Length > 0)
+                CompleteLine();
+            text.Append('\n').Append(note).Append('\n');
+            agentReady = false;
+            firstHitLine = worstHitLine = -1;
+            externalFault = null;
+        }
+    }
+
+    /// <summary>
     /// Records a fault found outside the console (boot timeout, hang, unexpected exit). It counts
     /// only when the console shows nothing worse: a panic explains an exit better than "exited".
     /// </summary>
