@@ -10,7 +10,8 @@ public static class Program
         var root = new RootCommand("Conformance: does this kernel's seccomp mode 2 behave exactly as upstream Linux?");
         foreach (var verb in Verbs)
             root.Subcommands.Add(verb);
-        return root.Parse(args).Invoke();
+        // `@FILE` means a feature profile (run --expect-features), not a response file.
+        return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).Invoke();
     }
 
     /// <summary>Every verb lives in its own file under Verbs/ and is listed here once.</summary>

@@ -4,6 +4,7 @@ using Conformance.Agent.Kernels;
 using Conformance.Agent.Machines;
 using Conformance.Agent.Vm;
 using Conformance.Catalogue.Cases;
+using Conformance.Catalogue.Features;
 using Conformance.Catalogue.Reports;
 using Conformance.Catalogue.Run;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public static class RunVerb
         var kernelOptions = new KernelOptions();
         var host = new Option<bool>("--host") { Description = "Run on the host kernel (the agent as a child process; no VM)" };
         var cases = new Option<string>("--cases") { Description = "Case folder, file or glob", DefaultValueFactory = _ => "cases" };
-        var expect = new Option<string?>("--expect-features") { Description = "Comma-separated features that must be present (absent = fail, not skip)" };
+        var expect = new Option<string?>("--expect-features") { Description = "Features that must be present (absent = fail, not skip): names and @FILE profile files, comma-separated" };
         var output = new Option<string?>("--out") { Description = "Result folder (default: results/<timestamp>)" };
         var cmd = new Command("run", "Run the conformance catalogue on a kernel and write results.json, results.ktap, junit.xml and the console log")
         {
@@ -52,10 +53,17 @@ public static class RunVerb
                 Console.Error.WriteLine($"error: no cases under {casePath}");
                 return 2;
             }
-            var options = new RunOptions
+            IReadOnlySet<string> expected;
+            try
             {
-                ExpectFeatures = (parse.GetValue(expect) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
-            };
+                expected = ExpectedFeatures.Parse(parse.GetValue(expect), File.ReadAllText);
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+            var options = new RunOptions { ExpectFeatures = expected };
             var outDir = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
 
             try

@@ -26,13 +26,13 @@ public class CatalogueVmTests
         return cases;
     }
 
-    static async Task<(HostRun.CollectingSink Sink, RunSummary Summary)> RunOn(KernelDescriptor kernel)
+    static async Task<(HostRun.CollectingSink Sink, RunSummary Summary)> RunOn(KernelDescriptor kernel, RunOptions? options = null)
     {
         var image = await VmKernels.AgentImage(kernel.Arch);
         var sink = new HostRun.CollectingSink();
         var runner = new CatalogueRunner(
             () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = VmKernels.Store.CacheRoot }),
-            new RunOptions(), sink, NullLogger.Instance);
+            options ?? new RunOptions(), sink, NullLogger.Instance);
         var summary = await runner.RunAsync(Catalogue(), CancellationToken.None);
         TestContext.Out.WriteLine($"{summary} on {kernel.Name}");
         return (sink, summary);
@@ -92,5 +92,19 @@ public class CatalogueVmTests
             "detection cases run on a kernel without filters");
         Assert.That(ran.Where(c => c.Case!.EffectiveNeeds.Contains("filter")), Is.Empty, "no case that needs filters ran");
         Assert.That(sink.Cases.Where(c => c.Case is { } d && d.EffectiveNeeds.Contains("filter")).All(c => c.Verdict.Status == CaseStatus.Skip), Is.True);
+    }
+
+    /// <summary>A backport that must have filter mode: `--expect-features filter` turns every such skip into a failure.</summary>
+    [Test]
+    public async Task Without_filter_mode_an_expected_filter_feature_fails_every_filter_case()
+    {
+        var kernel = await VmKernels.NoSeccompFilter(KernelArch.X86_64);
+        var (sink, summary) = await RunOn(kernel, new RunOptions { ExpectFeatures = new HashSet<string> { "filter" } });
+        var needFilter = sink.Cases.Where(c => c.Case!.EffectiveNeeds.Contains("filter") && c.Case.RunsOn("x86_64")).ToList();
+        Assert.That(needFilter, Is.Not.Empty);
+        Assert.That(needFilter.Where(c => c.Verdict.Status != CaseStatus.Fail || !c.Verdict.Reason.Contains("expected feature absent: filter"))
+            .Select(c => $"{c.Id}: {c.Verdict.Status} {c.Verdict.Reason}"), Is.Empty);
+        Assert.That(sink.Cases.Where(c => !c.Case!.EffectiveNeeds.Contains("filter")).Select(c => c.Verdict.Status), Has.None.EqualTo(CaseStatus.Fail));
+        Assert.That(summary.Fail, Is.EqualTo(needFilter.Count));
     }
 }
