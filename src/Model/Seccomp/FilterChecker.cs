@@ -57,14 +57,7 @@ public static class FilterChecker
                     if (insn.K >= (uint)(flen - pc - 1))
                         return Fail(CheckRule.JumpOutOfRange, pc, $"ja +{insn.K} lands outside the program ({flen} instructions)");
                     break;
-                case Op.JMP | Op.JEQ | Op.K:
-                case Op.JMP | Op.JEQ | Op.X:
-                case Op.JMP | Op.JGE | Op.K:
-                case Op.JMP | Op.JGE | Op.X:
-                case Op.JMP | Op.JGT | Op.K:
-                case Op.JMP | Op.JGT | Op.X:
-                case Op.JMP | Op.JSET | Op.K:
-                case Op.JMP | Op.JSET | Op.X:
+                case var code when Op.IsConditionalJump(code):
                     if (pc + insn.Jt + 1 >= flen || pc + insn.Jf + 1 >= flen)
                         return Fail(CheckRule.JumpOutOfRange, pc, $"conditional jump (jt {insn.Jt}, jf {insn.Jf}) lands outside the program ({flen} instructions)");
                     break;
@@ -121,14 +114,7 @@ public static class FilterChecker
                     masks[pc + 1 + (int)insn.K] &= valid;
                     valid = 0xffff;
                     break;
-                case Op.JMP | Op.JEQ | Op.K:
-                case Op.JMP | Op.JEQ | Op.X:
-                case Op.JMP | Op.JGE | Op.K:
-                case Op.JMP | Op.JGE | Op.X:
-                case Op.JMP | Op.JGT | Op.K:
-                case Op.JMP | Op.JGT | Op.X:
-                case Op.JMP | Op.JSET | Op.K:
-                case Op.JMP | Op.JSET | Op.X:
+                case var code when Op.IsConditionalJump(code):
                     masks[pc + 1 + insn.Jt] &= valid;
                     masks[pc + 1 + insn.Jf] &= valid;
                     valid = 0xffff;

@@ -9,37 +9,19 @@ namespace Conformance.Model.Text;
 /// </summary>
 static class CommaReader
 {
-    public static Instruction[] Read(string text)
-    {
-        var s = new TextScanner(text);
-        s.SkipBlanks();
-        var (countLine, countColumn) = (s.Line, s.Column);
-        int count = (int)s.Number(cSyntax: false, ushort.MaxValue, "the instruction count");
-        s.SkipBlanks();
-        s.Expect(',', "after the instruction count");
-        var program = new List<Instruction>();
-        while (true)
+    public static Instruction[] Read(string text) => CountedRecords.Read(text,
+        afterCount: s =>
         {
             s.SkipBlanks();
-            if (s.AtEnd)
-                break;
-            var code = (ushort)s.Number(cSyntax: false, 0xffff, "the opcode");
-            Space(s);
-            var jt = (byte)s.Number(cSyntax: false, 0xff, "jt");
-            Space(s);
-            var jf = (byte)s.Number(cSyntax: false, 0xff, "jf");
-            Space(s);
-            var k = (uint)s.Number(cSyntax: false, uint.MaxValue, "k");
-            program.Add(new Instruction(code, jt, jf, k));
+            s.Expect(',', "after the instruction count");
+        },
+        betweenNumbers: Space,
+        afterRecord: s =>
+        {
             s.SkipBlanks();
             if (!s.TryTake(',') && !s.AtEnd)
                 throw s.Error($"expected ',' after a record, found {s.Describe()}");
-        }
-        if (program.Count != count)
-            throw new FilterSyntaxException(countLine, countColumn,
-                $"the count says {count} instructions but {program.Count} follow");
-        return [.. program];
-    }
+        });
 
     static void Space(TextScanner s)
     {
