@@ -18,8 +18,6 @@ public static class AgentBinaries
 
     static readonly SemaphoreSlim BuildLock = new(1, 1);
 
-    public static IReadOnlyCollection<string> Targets => Toolchains.Keys;
-
     /// <summary>
     /// The src/Native folder, found by walking up to Conformance.sln from $CONFORMANCE_REPO, the
     /// current directory, the app's directory and, for builds whose output lives outside the tree

@@ -34,9 +34,6 @@ public sealed record CaseResult(
 
     public IEnumerable<T> Of<T>() where T : Observation => Observations.OfType<T>();
 
-    /// <summary>The observations one step made, in order.</summary>
-    public IEnumerable<Observation> ByStep(ushort step) => Observations.Where(o => o.StepId == step);
-
     /// <summary>The single SYSCALL observation of a step (throws if there is none or several).</summary>
     public SyscallObservation Call(ushort step) => Of<SyscallObservation>().Single(o => o.StepId == step);
 }

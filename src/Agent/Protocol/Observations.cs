@@ -24,7 +24,6 @@ public abstract record Observation(ushort StepId, int Pid, int Tid)
 public sealed record StartObservation(ushort StepId, int Pid, int Tid, int Ppid, byte Abi) : Observation(StepId, Pid, Tid)
 {
     public override ObservationKind Kind => ObservationKind.Start;
-    public bool IsCompatHelper => Abi == 1;
 }
 
 /// <summary>A system call's raw return (negative errno on failure) and the bytes it asked to record.</summary>

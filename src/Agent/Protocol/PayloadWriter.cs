@@ -35,8 +35,5 @@ public sealed class PayloadWriter
         return U16((ushort)bytes.Length).Bytes(bytes);
     }
 
-    /// <summary>Overwrites a u32 written earlier (for lengths known only afterwards).</summary>
-    public void PatchU32(int at, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(_buf.AsSpan(at, 4), v);
-
     public byte[] ToArray() => _buf.AsSpan(0, Length).ToArray();
 }

@@ -58,7 +58,6 @@ public readonly record struct TraceMod(byte What, long Value)
 /// <summary>The response to one PTRACE_EVENT_SECCOMP stop: register changes, then an action.</summary>
 public sealed record TraceResponse(IReadOnlyList<TraceMod> Mods, TraceThen Then = TraceThen.Resume)
 {
-    public static TraceResponse Continue { get; } = new([]);
     public static TraceResponse Of(params TraceMod[] mods) => new(mods);
     /// <summary>Skips the call, which then returns <paramref name="value"/>.</summary>
     public static TraceResponse Skip(long value) => new([TraceMod.Nr(-1), TraceMod.Ret(value)]);

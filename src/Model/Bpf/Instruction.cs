@@ -9,7 +9,5 @@ public readonly record struct Instruction(ushort Code, byte Jt, byte Jf, uint K)
     public static Instruction Stmt(ushort code, uint k) => new(code, 0, 0, k);
     public static Instruction Jump(ushort code, uint k, byte jt, byte jf) => new(code, jt, jf, k);
 
-    public ushort Class => (ushort)(Code & 0x07);
-
     public override string ToString() => $"{{ 0x{Code:x2}, {Jt}, {Jf}, 0x{K:x8} }}";
 }

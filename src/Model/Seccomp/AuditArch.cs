@@ -52,7 +52,4 @@ public static class AuditArch
         Abi.Arm => "arm",
         _ => throw new ArgumentOutOfRangeException(nameof(abi)),
     };
-
-    /// <summary>The 64-bit machine an ABI runs on ("x86_64" or "aarch64").</summary>
-    public static string MachineOf(Abi abi) => abi is Abi.Aarch64 or Abi.Arm ? "aarch64" : "x86_64";
 }
