@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Conformance.Agent.Host;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Tools;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Host;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Tools;
+using Conformance.Machines.Vm;
 using Conformance.Catalogue.Features;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 
 namespace Conformance.Harness.Verbs;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Tools;
+using Conformance.Machines.Kernels;
+using Conformance.Machines.Tools;
 
 namespace Conformance.Harness.Verbs;
 

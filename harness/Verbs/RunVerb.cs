@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Conformance.Agent.Host;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Host;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Vm;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Features;
 using Conformance.Catalogue.Reports;
@@ -87,7 +87,7 @@ public static class RunVerb
                 if (loadErrors.Count > 0) return 2;
                 return summaries.Any(s => s.Fail > 0 || s.Error > 0) ? 1 : 0;
             }
-            catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or Agent.Tools.ExternalCommandException
+            catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or Machines.Tools.ExternalCommandException
                                           or IOException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");

@@ -1,5 +1,5 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Tools;
+using Conformance.Machines.Kernels;
+using Conformance.Machines.Tools;
 
 namespace Conformance.Harness.Verbs;
 

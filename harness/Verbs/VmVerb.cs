@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Vm;
 using Microsoft.Extensions.Logging;
 
 namespace Conformance.Harness.Verbs;

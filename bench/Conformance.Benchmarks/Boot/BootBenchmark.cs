@@ -1,6 +1,6 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Vm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Conformance.Benchmarks.Boot;

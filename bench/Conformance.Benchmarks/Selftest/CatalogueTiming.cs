@@ -24,12 +24,12 @@ public sealed class CatalogueTiming(Func<TimeSpan?> qemuCpuTime) : IRunSink
 
     /// <summary>The slowest cases by the agent's own clock, for the "where does the time go" question.</summary>
     public IReadOnlyList<(string Id, TimeSpan Elapsed)> Slowest(int count) =>
-        arrivals.OrderByDescending(e => e.Elapsed).Select(e => (e.Id, e.Elapsed)).Take(count).ToList();
+        _arrivals.OrderByDescending(e => e.Elapsed).Select(e => (e.Id, e.Elapsed)).Take(count).ToList();
 
     /// <summary>Every result in arrival order: its id, the timestamp it arrived at, and the agent's elapsed time for it.</summary>
-    public IReadOnlyList<(string Id, long ArrivedAt, TimeSpan Elapsed)> Arrivals => arrivals;
+    public IReadOnlyList<(string Id, long ArrivedAt, TimeSpan Elapsed)> Arrivals => _arrivals;
 
-    readonly List<(string Id, long ArrivedAt, TimeSpan Elapsed)> arrivals = [];
+    readonly List<(string Id, long ArrivedAt, TimeSpan Elapsed)> _arrivals = [];
 
     public void OnMachine(MachineReport machine) => ProbedAt ??= Stopwatch.GetTimestamp();
 
@@ -39,7 +39,7 @@ public sealed class CatalogueTiming(Func<TimeSpan?> qemuCpuTime) : IRunSink
         QemuCpuTime = qemuCpuTime() ?? QemuCpuTime;
         Results++;
         CaseTimeInGuest += report.Elapsed;
-        arrivals.Add((report.Id, LastResultAt.Value, report.Elapsed));
+        _arrivals.Add((report.Id, LastResultAt.Value, report.Elapsed));
     }
 
     /// <summary>Hands over the CPU time of the machine that is about to be replaced, and starts counting afresh.</summary>

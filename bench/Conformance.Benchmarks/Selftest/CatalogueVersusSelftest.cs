@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Conformance.Agent.Host;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Selftest;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Host;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Benchmarks.Selftest;
+using Conformance.Machines.Vm;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Run;
 using Microsoft.Extensions.Logging.Abstractions;

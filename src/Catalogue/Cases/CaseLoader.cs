@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

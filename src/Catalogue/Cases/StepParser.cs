@@ -1,4 +1,4 @@
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using YamlDotNet.RepresentationModel;
 using static Conformance.Catalogue.Cases.KernelConstants;
 

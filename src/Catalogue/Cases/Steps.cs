@@ -1,4 +1,4 @@
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 
 namespace Conformance.Catalogue.Cases;
 

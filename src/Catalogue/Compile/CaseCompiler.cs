@@ -1,4 +1,4 @@
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Features;
 using Conformance.Model.Bpf;
@@ -236,18 +236,18 @@ public sealed class CaseCompiler
 
     Operand ToOperand(Body body, ValueExpr value, Abi abi, Step step) => value switch
     {
-        IntValue i => Agent.Protocol.Operand.Imm(i.Value),
-        SyscallNameValue n => Agent.Protocol.Operand.Imm(Number(step, abi, n.Name)),
-        RuntimeValue { Kind: RuntimeValueKind.Null } => Agent.Protocol.Operand.Null,
-        RuntimeValue { Kind: RuntimeValueKind.Bad } => Agent.Protocol.Operand.BadPtr,
-        RuntimeValue { Kind: RuntimeValueKind.Pid } => Agent.Protocol.Operand.Pid,
-        RuntimeValue { Kind: RuntimeValueKind.Tid } => Agent.Protocol.Operand.Tid,
-        RuntimeValue { Kind: RuntimeValueKind.Ppid } => Agent.Protocol.Operand.Ppid,
-        FprogPointerValue { Kind: RuntimeValueKind.Null } => Agent.Protocol.Operand.Null,
-        FprogPointerValue => Agent.Protocol.Operand.BadPtr,
-        BufferValue b => Agent.Protocol.Operand.Scratch(b.Offset),
-        DataValue d => Agent.Protocol.Operand.Blob(Blob(d.Bytes)),
-        FilterValue f => Agent.Protocol.Operand.FProg(FilterIndex(f.Filter, abi, step), f.Pointer switch
+        IntValue i => Machines.Protocol.Operand.Imm(i.Value),
+        SyscallNameValue n => Machines.Protocol.Operand.Imm(Number(step, abi, n.Name)),
+        RuntimeValue { Kind: RuntimeValueKind.Null } => Machines.Protocol.Operand.Null,
+        RuntimeValue { Kind: RuntimeValueKind.Bad } => Machines.Protocol.Operand.BadPtr,
+        RuntimeValue { Kind: RuntimeValueKind.Pid } => Machines.Protocol.Operand.Pid,
+        RuntimeValue { Kind: RuntimeValueKind.Tid } => Machines.Protocol.Operand.Tid,
+        RuntimeValue { Kind: RuntimeValueKind.Ppid } => Machines.Protocol.Operand.Ppid,
+        FprogPointerValue { Kind: RuntimeValueKind.Null } => Machines.Protocol.Operand.Null,
+        FprogPointerValue => Machines.Protocol.Operand.BadPtr,
+        BufferValue b => Machines.Protocol.Operand.Scratch(b.Offset),
+        DataValue d => Machines.Protocol.Operand.Blob(Blob(d.Bytes)),
+        FilterValue f => Machines.Protocol.Operand.FProg(FilterIndex(f.Filter, abi, step), f.Pointer switch
         {
             FilterPointer.Null => FProgPointer.Null,
             FilterPointer.Bad => FProgPointer.Unmapped,
@@ -262,17 +262,17 @@ public sealed class CaseCompiler
         if (s.IsShared)
         {
             if (!_shared.TryGetValue(s.Name, out var si)) throw step.Pos.Error($"${s.Name} is used before any step saves it");
-            if (s.Add == 0) return Agent.Protocol.Operand.Shared(si);
-            body.Set(Id(step, _native, isInternal: true), Agent.Protocol.Dest.Reg(ScratchRegister), Agent.Protocol.Operand.Shared(si));
-            return Agent.Protocol.Operand.RegPlus(ScratchRegister, s.Add);
+            if (s.Add == 0) return Machines.Protocol.Operand.Shared(si);
+            body.Set(Id(step, _native, isInternal: true), Machines.Protocol.Dest.Reg(ScratchRegister), Machines.Protocol.Operand.Shared(si));
+            return Machines.Protocol.Operand.RegPlus(ScratchRegister, s.Add);
         }
         if (!_registers.TryGetValue(s.Name, out var r)) throw step.Pos.Error($"${s.Name} is used before any step saves it");
-        return s.Add == 0 ? Agent.Protocol.Operand.Reg(r) : Agent.Protocol.Operand.RegPlus(r, s.Add);
+        return s.Add == 0 ? Machines.Protocol.Operand.Reg(r) : Machines.Protocol.Operand.RegPlus(r, s.Add);
     }
 
     Dest DestOf(string? name, Step step)
     {
-        if (name is null) return Agent.Protocol.Dest.None;
+        if (name is null) return Machines.Protocol.Dest.None;
         if (name.StartsWith("shared.", StringComparison.Ordinal))
         {
             if (!_shared.TryGetValue(name, out var si))
@@ -280,14 +280,14 @@ public sealed class CaseCompiler
                 if (_shared.Count == 16) throw step.Pos.Error("more than 16 shared saved names");
                 _shared[name] = si = _shared.Count;
             }
-            return Agent.Protocol.Dest.Shared(si);
+            return Machines.Protocol.Dest.Shared(si);
         }
         if (!_registers.TryGetValue(name, out var r))
         {
             if (_registers.Count == ScratchRegister) throw step.Pos.Error($"more than {ScratchRegister} saved names");
             _registers[name] = r = _registers.Count;
         }
-        return Agent.Protocol.Dest.Reg(r);
+        return Machines.Protocol.Dest.Reg(r);
     }
 
     /// <summary>

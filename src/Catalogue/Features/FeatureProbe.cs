@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using static Conformance.Catalogue.Cases.KernelConstants;

@@ -1,5 +1,5 @@
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 
 namespace Conformance.Catalogue.Features;
 

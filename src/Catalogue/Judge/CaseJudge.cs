@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Features;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;

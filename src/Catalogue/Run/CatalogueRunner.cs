@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Features;

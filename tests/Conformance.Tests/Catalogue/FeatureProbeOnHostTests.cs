@@ -1,4 +1,4 @@
-using Conformance.Agent.Host;
+using Conformance.Machines.Host;
 using Conformance.Catalogue.Features;
 using Conformance.Model.Seccomp;
 
@@ -12,7 +12,7 @@ public class FeatureProbeOnHostTests
     {
         await using var machine = new HostMachine();
         var session = await machine.StartAsync(CancellationToken.None);
-        Conformance.Agent.Protocol.CaseResult? result = null;
+        Conformance.Machines.Protocol.CaseResult? result = null;
         await foreach (var r in session.RunAsync([FeatureProbe.Request(machine.Arch, session.Hello.Helpers.Count > 0)], CancellationToken.None))
             result = r;
         return (FeatureProbe.Interpret(result!, session.Hello), machine.Arch);

@@ -1,4 +1,4 @@
-using Conformance.Agent.Host;
+using Conformance.Machines.Host;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;

@@ -1,5 +1,5 @@
 using System.Text;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 

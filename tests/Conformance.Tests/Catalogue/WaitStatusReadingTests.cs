@@ -1,4 +1,4 @@
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 

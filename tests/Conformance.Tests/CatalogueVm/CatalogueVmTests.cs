@@ -1,6 +1,6 @@
-using Conformance.Agent.Host;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
+using Conformance.Machines.Host;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;

@@ -1,4 +1,4 @@
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Conformance.Agent.Host;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Host;
+using Conformance.Machines.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Conformance.Tests.Host;

@@ -1,5 +1,5 @@
-using Conformance.Agent.Host;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Host;
+using Conformance.Machines.Protocol;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;

@@ -1,5 +1,5 @@
 using System.Text;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 using Conformance.Model.Seccomp;
 using static Conformance.Model.Bpf.Instruction;
 using static Conformance.Model.Bpf.Op;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Conformance.Tests.Protocol;

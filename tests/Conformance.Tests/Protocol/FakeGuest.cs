@@ -1,6 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 
 namespace Conformance.Tests.Protocol;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Protocol;
 
 namespace Conformance.Tests.Protocol;
 

@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using Conformance.Agent.Host;
+using Conformance.Machines.Host;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Reports;

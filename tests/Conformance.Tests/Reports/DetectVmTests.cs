@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 using Conformance.Tests.Harness;
 using Conformance.Tests.Vm;
 

@@ -7,18 +7,18 @@ namespace Conformance.Tests.Reports;
 /// <summary>`diff` on result folders written by the real results.json writer.</summary>
 public class DiffTests
 {
-    string root = null!;
+    string _root = null!;
 
     [SetUp]
-    public void Folder() => root = ReportSamples.TempDir();
+    public void Folder() => _root = ReportSamples.TempDir();
 
     [TearDown]
-    public void Clean() => Directory.Delete(root, recursive: true);
+    public void Clean() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>Writes results.json for these cases into root/name (finished unless said otherwise).</summary>
+    /// <summary>Writes results.json for these cases into _root/name (finished unless said otherwise).</summary>
     string Results(string name, IReadOnlyList<CaseReport> cases, string arch = "x86_64", string release = "6.1.0-56-cloud-amd64", bool finished = true)
     {
-        var dir = Path.Combine(root, name);
+        var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
         IRunSink sink = new ResultsJson(Path.Combine(dir, "results.json"));
         sink.OnStart(cases.Count);
@@ -104,10 +104,10 @@ public class DiffTests
         Results("bp/a-x86", Upstream, release: "6.1.0-99-backport");
         Results("bp/b-arm", Backport, arch: "aarch64", release: "6.1.0-99-backport-arm64");
 
-        var report = ResultsDiff.Compare(ResultsFile.Locate(Path.Combine(root, "up")), ResultsFile.Locate(Path.Combine(root, "bp")));
+        var report = ResultsDiff.Compare(ResultsFile.Locate(Path.Combine(_root, "up")), ResultsFile.Locate(Path.Combine(_root, "bp")));
         Assert.That(report.Pairs.Select(p => (p.A.Arch, p.B.Arch, p.Changed.Count)), Is.EquivalentTo(new[] { ("x86_64", "x86_64", 0), ("aarch64", "aarch64", 2) }));
 
-        var (exit, stdout, stderr) = HarnessProcess.Run("", "diff", Path.Combine(root, "up"), Path.Combine(root, "bp"));
+        var (exit, stdout, stderr) = HarnessProcess.Run("", "diff", Path.Combine(_root, "up"), Path.Combine(_root, "bp"));
         Assert.That(exit, Is.EqualTo(1), stdout + stderr);
         Assert.That(stdout, Does.Contain("6.1.0-99-backport-arm64"));
     }
@@ -118,13 +118,13 @@ public class DiffTests
         Results("up/x", Upstream);
         Results("up/a", Upstream, arch: "aarch64", release: "6.1.0-56-cloud-arm64");
         Results("bp/x", Upstream);
-        var report = ResultsDiff.Compare(ResultsFile.Locate(Path.Combine(root, "up")), ResultsFile.Locate(Path.Combine(root, "bp")));
+        var report = ResultsDiff.Compare(ResultsFile.Locate(Path.Combine(_root, "up")), ResultsFile.Locate(Path.Combine(_root, "bp")));
         Assert.That(report.UnpairedA.Single().Arch, Is.EqualTo("aarch64"));
         Assert.That(DiffText.Render(report), Does.Contain("only in A: ").And.Contain("(B has no aarch64 run)"));
 
         Results("arm-only/a", Upstream, arch: "aarch64", release: "6.1.0-56-cloud-arm64");
         Results("arm-only/b", Upstream, arch: "aarch64", release: "6.12.0-1-cloud-arm64");
-        var (exit, _, stderr) = HarnessProcess.Run("", "diff", Path.Combine(root, "bp"), Path.Combine(root, "arm-only"));
+        var (exit, _, stderr) = HarnessProcess.Run("", "diff", Path.Combine(_root, "bp"), Path.Combine(_root, "arm-only"));
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain("two runs for arch 'aarch64'"));
     }
@@ -133,23 +133,23 @@ public class DiffTests
     public void Unreadable_input_exits_2_and_names_the_file()
     {
         var good = Results("good", Upstream);
-        var missing = Path.Combine(root, "nowhere");
+        var missing = Path.Combine(_root, "nowhere");
         var (exit, _, stderr) = HarnessProcess.Run("", "diff", good, missing);
         Assert.That((exit, stderr), Is.EqualTo((2, $"error: {missing}: no such file or folder\n")));
 
-        var broken = Path.Combine(root, "broken.json");
+        var broken = Path.Combine(_root, "broken.json");
         File.WriteAllText(broken, "{\"cases\": [ {\"id\": \"a/b\", ");
         (exit, _, stderr) = HarnessProcess.Run("", "diff", broken, good);
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stderr, Does.StartWith($"error: {broken}: not valid JSON"));
 
-        var wrong = Path.Combine(root, "wrong.json");
+        var wrong = Path.Combine(_root, "wrong.json");
         File.WriteAllText(wrong, "{\"cases\": [ {\"id\": \"a/b\", \"status\": \"maybe\"} ]}");
         (exit, _, stderr) = HarnessProcess.Run("", "diff", good, wrong);
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain(wrong).And.Contain("status 'maybe'"));
 
-        var empty = Path.Combine(root, "empty");
+        var empty = Path.Combine(_root, "empty");
         Directory.CreateDirectory(empty);
         (exit, _, stderr) = HarnessProcess.Run("", "diff", empty, good);
         Assert.That(exit, Is.EqualTo(2));

@@ -7,45 +7,45 @@ namespace Conformance.Tests.Reports;
 
 public class JunitReportTests
 {
-    string dir = null!;
-    string path = null!;
+    string _dir = null!;
+    string _path = null!;
 
     [SetUp]
     public void Folder()
     {
-        dir = ReportSamples.TempDir();
-        path = Path.Combine(dir, "junit.xml");
+        _dir = ReportSamples.TempDir();
+        _path = Path.Combine(_dir, "junit.xml");
     }
 
     [TearDown]
-    public void Clean() => Directory.Delete(dir, recursive: true);
+    public void Clean() => Directory.Delete(_dir, recursive: true);
 
     static int Count(XElement e, string attribute) => int.Parse(e.Attribute(attribute)!.Value, CultureInfo.InvariantCulture);
 
     XDocument WriteAll()
     {
         var cases = ReportSamples.Mixed();
-        var report = new JunitReport(path, "x86_64-6.1.0-56-cloud-amd64");
+        var report = new JunitReport(_path, "x86_64-6.1.0-56-cloud-amd64");
         report.OnStart(cases.Count);
         report.OnMachine(ReportSamples.Machine());
         foreach (var c in cases)
             report.OnCase(c);
         report.OnFinished(ReportSamples.Summarize(cases));
-        return XDocument.Load(path);
+        return XDocument.Load(_path);
     }
 
     [Test]
     public void The_file_parses_after_every_case_and_its_counters_match_the_cases_so_far()
     {
         var cases = ReportSamples.Mixed();
-        var report = new JunitReport(path, "host");
+        var report = new JunitReport(_path, "host");
         report.OnStart(cases.Count);
-        Assert.That(XDocument.Load(path).Root!.Name.LocalName, Is.EqualTo("testsuites"));
+        Assert.That(XDocument.Load(_path).Root!.Name.LocalName, Is.EqualTo("testsuites"));
         report.OnMachine(ReportSamples.Machine());
         for (int i = 0; i < cases.Count; i++)
         {
             report.OnCase(cases[i]);
-            var doc = XDocument.Load(path);
+            var doc = XDocument.Load(_path);
             var so = cases.Take(i + 1).ToList();
             foreach (var e in new[] { doc.Root!, doc.Root!.Element("testsuite")! })
             {
@@ -56,7 +56,7 @@ public class JunitReportTests
             }
             Assert.That(doc.Descendants("testcase").Count(), Is.EqualTo(i + 1));
         }
-        Assert.That(Directory.GetFiles(dir), Is.EqualTo(new[] { path }), "no temporary file is left behind");
+        Assert.That(Directory.GetFiles(_dir), Is.EqualTo(new[] { _path }), "no temporary file is left behind");
     }
 
     [Test]
@@ -109,7 +109,7 @@ public class JunitReportTests
     public void The_file_starts_with_the_xml_declaration_not_a_byte_order_mark()
     {
         WriteAll();
-        var bytes = File.ReadAllBytes(path);
+        var bytes = File.ReadAllBytes(_path);
         Assert.That(System.Text.Encoding.ASCII.GetString(bytes, 0, 5), Is.EqualTo("<?xml"));
     }
 }

@@ -6,43 +6,43 @@ namespace Conformance.Tests.Reports;
 
 public class KtapReportTests
 {
-    string dir = null!;
-    string path = null!;
+    string _dir = null!;
+    string _path = null!;
 
     [SetUp]
     public void Folder()
     {
-        dir = ReportSamples.TempDir();
-        path = Path.Combine(dir, "results.ktap");
+        _dir = ReportSamples.TempDir();
+        _path = Path.Combine(_dir, "results.ktap");
     }
 
     [TearDown]
-    public void Clean() => Directory.Delete(dir, recursive: true);
+    public void Clean() => Directory.Delete(_dir, recursive: true);
 
     KtapDocument WriteAll(out IReadOnlyList<Conformance.Catalogue.Run.CaseReport> cases)
     {
         cases = ReportSamples.Mixed();
-        var report = new KtapReport(path);
+        var report = new KtapReport(_path);
         report.OnStart(cases.Count);
         report.OnMachine(ReportSamples.Machine());
         foreach (var c in cases)
             report.OnCase(c);
         report.OnFinished(ReportSamples.Summarize(cases));
-        return KtapParser.Parse(File.ReadAllText(path));
+        return KtapParser.Parse(File.ReadAllText(_path));
     }
 
     [Test]
     public void The_file_is_a_valid_ktap_prefix_after_every_case_with_the_plan_first()
     {
         var cases = ReportSamples.Mixed();
-        var report = new KtapReport(path);
+        var report = new KtapReport(_path);
         report.OnStart(cases.Count);
-        Assert.That(KtapParser.Parse(File.ReadAllText(path)).Plan, Is.EqualTo(cases.Count), "the plan is there before any case ran");
+        Assert.That(KtapParser.Parse(File.ReadAllText(_path)).Plan, Is.EqualTo(cases.Count), "the plan is there before any case ran");
         report.OnMachine(ReportSamples.Machine());
         for (int i = 0; i < cases.Count; i++)
         {
             report.OnCase(cases[i]);
-            var doc = KtapParser.Parse(File.ReadAllText(path));
+            var doc = KtapParser.Parse(File.ReadAllText(_path));
             Assert.That(doc.Plan, Is.EqualTo(cases.Count));
             Assert.That(doc.Results, Has.Count.EqualTo(i + 1), $"after case {i + 1}");
         }
@@ -104,13 +104,13 @@ public class KtapReportTests
     public void Only_result_lines_match_what_lkft_looks_for_even_with_a_console_that_prints_ok_lines()
     {
         WriteAll(out var cases);
-        var lines = File.ReadAllLines(path);
+        var lines = File.ReadAllLines(_path);
         var lkft = new Regex(@"^.*?ok \d{1,5} ");
         var matching = lines.Where(l => lkft.IsMatch(l)).ToList();
         Assert.That(matching, Has.Count.EqualTo(cases.Count), string.Join("\n", matching));
         Assert.That(matching, Has.All.Match(@"^(not )?ok \d+ "));
         Assert.That(lines, Has.None.Contain("\u001b").And.None.Contain("\u0007"), "control characters from the console are gone");
-        var error = KtapParser.Parse(File.ReadAllText(path)).Results.Single(r => r.Directive == "ERROR");
+        var error = KtapParser.Parse(File.ReadAllText(_path)).Results.Single(r => r.Directive == "ERROR");
         Assert.That(error.Diagnostics, Has.Some.Contain("Kernel panic - not syncing"), "the console tail is kept for errors");
     }
 
@@ -126,9 +126,9 @@ public class KtapReportTests
     [Test]
     public void Without_OnStart_there_is_no_plan_but_the_file_is_still_ktap()
     {
-        var report = new KtapReport(path);
+        var report = new KtapReport(_path);
         report.OnCase(ReportSamples.Pass("x/y"));
-        var doc = KtapParser.Parse(File.ReadAllText(path));
+        var doc = KtapParser.Parse(File.ReadAllText(_path));
         Assert.That(doc.Plan, Is.Null);
         Assert.That(doc.Results.Single().Name, Is.EqualTo("x_y"));
     }

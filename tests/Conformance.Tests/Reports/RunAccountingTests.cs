@@ -1,5 +1,5 @@
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Reports;

@@ -1,4 +1,4 @@
-using Conformance.Agent.Selftest;
+using Conformance.Benchmarks.Selftest;
 
 namespace Conformance.Tests.Selftest;
 

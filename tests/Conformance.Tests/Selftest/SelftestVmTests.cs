@@ -1,6 +1,6 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Selftest;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Benchmarks.Selftest;
+using Conformance.Machines.Vm;
 using Conformance.Tests.Vm;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,5 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
 
 namespace Conformance.Tests.Vm;
 

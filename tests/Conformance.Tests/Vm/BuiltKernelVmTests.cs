@@ -1,6 +1,6 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 
 namespace Conformance.Tests.Vm;
 

@@ -1,5 +1,5 @@
-using Conformance.Agent.Machines;
-using Conformance.Agent.Vm;
+using Conformance.Machines;
+using Conformance.Machines.Vm;
 
 namespace Conformance.Tests.Vm;
 

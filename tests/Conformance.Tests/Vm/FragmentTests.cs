@@ -1,4 +1,4 @@
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 
 namespace Conformance.Tests.Vm;
 
@@ -60,7 +60,7 @@ public class FragmentTests
             File.WriteAllText(file, "CONFIG_HZ_100=y\n");
             Assert.That(KernelFragments.Resolve(file)["HZ_100"], Is.EqualTo("y"));
             Assert.That(KernelFragments.Resolve("seccomp.config")["SECCOMP_FILTER"], Is.EqualTo("y"));
-            Assert.That(KernelFragments.Resolve("src/Kernels/fragments/seccomp.config")["SECCOMP_CACHE_DEBUG"], Is.EqualTo("y"));
+            Assert.That(KernelFragments.Resolve("src/Machines/Kernels/fragments/seccomp.config")["SECCOMP_CACHE_DEBUG"], Is.EqualTo("y"));
         }
         finally
         {

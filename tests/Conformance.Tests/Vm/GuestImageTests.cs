@@ -1,24 +1,24 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Machines.Vm;
 
 namespace Conformance.Tests.Vm;
 
 [TestFixture]
 public class GuestImageTests
 {
-    string dir = null!;
+    string _dir = null!;
 
     [SetUp]
-    public void MakeTempDir() => dir = Directory.CreateTempSubdirectory("guestimage-test-").FullName;
+    public void MakeTempDir() => _dir = Directory.CreateTempSubdirectory("guestimage-test-").FullName;
 
     [TearDown]
-    public void RemoveTempDir() => Directory.Delete(dir, recursive: true);
+    public void RemoveTempDir() => Directory.Delete(_dir, recursive: true);
 
     string WriteFile(string name, string text)
     {
-        var path = Path.Combine(dir, name);
+        var path = Path.Combine(_dir, name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -42,7 +42,7 @@ public class GuestImageTests
         var init = WriteFile("agent", "AGENT");
         var helper = WriteFile("agent32", "HELPER");
 
-        var path = GuestImage.Build(new GuestImageSpec(KernelArch.X86_64, init) { CompatHelperPath = helper }, Path.Combine(dir, "cache"));
+        var path = GuestImage.Build(new GuestImageSpec(KernelArch.X86_64, init) { CompatHelperPath = helper }, Path.Combine(_dir, "cache"));
 
         Assert.That(List(path), Is.EquivalentTo(new[] { "agent32", "dev", "dev/console", "init", "proc", "sys", "tmp" }));
     }
@@ -57,7 +57,7 @@ public class GuestImageTests
 
         Assert.That(layout.Paths, Is.SupersetOf(new[] { "bin/busybox", "bin/sh", "sbin/init", "etc/inittab", "init" }));
         Assert.That(GuestImage.ShellInit, Is.EqualTo("/sbin/init"));
-        var extracted = Path.Combine(dir, "x");
+        var extracted = Path.Combine(_dir, "x");
         Directory.CreateDirectory(extracted);
         var p = Process.Start(new ProcessStartInfo("cpio", "-i --make-directories") { WorkingDirectory = extracted, RedirectStandardInput = true, RedirectStandardError = true })!;
         p.StandardInput.BaseStream.Write(layout.ToArray());
@@ -69,7 +69,7 @@ public class GuestImageTests
     [Test]
     public void Equal_contents_reuse_one_cached_file_and_different_contents_get_another()
     {
-        var cache = Path.Combine(dir, "cache");
+        var cache = Path.Combine(_dir, "cache");
         var a = GuestImage.Build(new GuestImageSpec(KernelArch.X86_64, WriteFile("a", "ONE")), cache);
         var stamp = File.GetLastWriteTimeUtc(a);
         var again = GuestImage.Build(new GuestImageSpec(KernelArch.X86_64, WriteFile("b", "ONE")), cache);
@@ -84,7 +84,7 @@ public class GuestImageTests
     [Test]
     public void Missing_init_binary_is_an_error_naming_the_file()
     {
-        var missing = Path.Combine(dir, "no-such-agent");
+        var missing = Path.Combine(_dir, "no-such-agent");
         var e = Assert.Throws<IOException>(() => GuestImage.Layout(new GuestImageSpec(KernelArch.X86_64, missing)));
         Assert.That(e!.Message, Does.Contain(missing));
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Vm;
 
 namespace Conformance.Tests.Vm;
 
@@ -8,13 +8,13 @@ namespace Conformance.Tests.Vm;
 [TestFixture]
 public class InitramfsWriterTests
 {
-    string dir = null!;
+    string _dir = null!;
 
     [SetUp]
-    public void MakeTempDir() => dir = Directory.CreateTempSubdirectory("initramfs-test-").FullName;
+    public void MakeTempDir() => _dir = Directory.CreateTempSubdirectory("initramfs-test-").FullName;
 
     [TearDown]
-    public void RemoveTempDir() => Directory.Delete(dir, recursive: true);
+    public void RemoveTempDir() => Directory.Delete(_dir, recursive: true);
 
     static InitramfsWriter Sample() => new InitramfsWriter()
         .AddDirectory("dev")
@@ -47,7 +47,7 @@ public class InitramfsWriterTests
     [Test]
     public void Cpio_lists_every_entry_and_the_implied_parent_directories_in_order()
     {
-        var (listing, _) = Cpio(dir, "-t", Sample().ToArray());
+        var (listing, _) = Cpio(_dir, "-t", Sample().ToArray());
 
         Assert.That(listing.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
         {
@@ -58,7 +58,7 @@ public class InitramfsWriterTests
     [Test]
     public void Cpio_sees_the_console_as_character_device_5_1()
     {
-        var (listing, _) = Cpio(dir, "-tv", Sample().ToArray());
+        var (listing, _) = Cpio(_dir, "-tv", Sample().ToArray());
 
         var console = listing.Split('\n').Single(l => l.EndsWith(" dev/console"));
         Assert.That(console, Does.StartWith("crw-------"));
@@ -69,17 +69,17 @@ public class InitramfsWriterTests
     public void Extracted_files_have_the_modes_sizes_contents_and_link_targets_written()
     {
         // The device node is left out so that extraction does not need root (the listing test checks it).
-        Cpio(dir, "-i --make-directories --no-absolute-filenames --preserve-modification-time --nonmatching dev/console", Sample().ToArray());
+        Cpio(_dir, "-i --make-directories --no-absolute-filenames --preserve-modification-time --nonmatching dev/console", Sample().ToArray());
 
-        Assert.That(File.ReadAllText(Path.Combine(dir, "init")), Is.EqualTo("#!/bin/true\nexec agent\n"));
-        Assert.That(File.GetUnixFileMode(Path.Combine(dir, "init")), Is.EqualTo((UnixFileMode)Convert.ToInt32("755", 8)));
-        Assert.That(File.GetUnixFileMode(Path.Combine(dir, "etc/inittab")), Is.EqualTo((UnixFileMode)Convert.ToInt32("644", 8)));
-        Assert.That(new FileInfo(Path.Combine(dir, "empty")).Length, Is.Zero);
-        Assert.That(File.GetUnixFileMode(Path.Combine(dir, "empty")), Is.EqualTo((UnixFileMode)Convert.ToInt32("600", 8)));
-        Assert.That(File.GetUnixFileMode(Path.Combine(dir, "tmp")) & (UnixFileMode)Convert.ToInt32("7777", 8),
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "init")), Is.EqualTo("#!/bin/true\nexec agent\n"));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "init")), Is.EqualTo((UnixFileMode)Convert.ToInt32("755", 8)));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "etc/inittab")), Is.EqualTo((UnixFileMode)Convert.ToInt32("644", 8)));
+        Assert.That(new FileInfo(Path.Combine(_dir, "empty")).Length, Is.Zero);
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "empty")), Is.EqualTo((UnixFileMode)Convert.ToInt32("600", 8)));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "tmp")) & (UnixFileMode)Convert.ToInt32("7777", 8),
             Is.EqualTo((UnixFileMode)Convert.ToInt32("1777", 8)), "sticky, world-writable /tmp");
-        Assert.That(new FileInfo(Path.Combine(dir, "bin/sh")).LinkTarget, Is.EqualTo("busybox"));
-        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(dir, "init")), Is.EqualTo(DateTime.UnixEpoch), "fixed mtime");
+        Assert.That(new FileInfo(Path.Combine(_dir, "bin/sh")).LinkTarget, Is.EqualTo("busybox"));
+        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(_dir, "init")), Is.EqualTo(DateTime.UnixEpoch), "fixed mtime");
     }
 
     [Test]
@@ -89,10 +89,10 @@ public class InitramfsWriterTests
         new Random(7).NextBytes(data);
         var image = new InitramfsWriter().AddFile("blob", data).AddFile("after", [1, 2, 3]);
 
-        Cpio(dir, "-i --make-directories", image.ToArray());
+        Cpio(_dir, "-i --make-directories", image.ToArray());
 
-        Assert.That(File.ReadAllBytes(Path.Combine(dir, "blob")), Is.EqualTo(data));
-        Assert.That(File.ReadAllBytes(Path.Combine(dir, "after")), Is.EqualTo(new byte[] { 1, 2, 3 }));
+        Assert.That(File.ReadAllBytes(Path.Combine(_dir, "blob")), Is.EqualTo(data));
+        Assert.That(File.ReadAllBytes(Path.Combine(_dir, "after")), Is.EqualTo(new byte[] { 1, 2, 3 }));
     }
 
     [Test]
@@ -119,7 +119,7 @@ public class InitramfsWriterTests
     [Test]
     public void Leading_slash_is_accepted_as_relative()
     {
-        var (listing, _) = Cpio(dir, "-t", new InitramfsWriter().AddFile("/abs/ok", [0]).ToArray());
+        var (listing, _) = Cpio(_dir, "-t", new InitramfsWriter().AddFile("/abs/ok", [0]).ToArray());
         Assert.That(listing, Does.Contain("abs/ok"));
         Assert.That(listing, Does.Not.Contain("/abs"));
     }

@@ -1,4 +1,4 @@
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 
 namespace Conformance.Tests.Vm;
 

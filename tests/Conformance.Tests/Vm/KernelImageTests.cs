@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 
 namespace Conformance.Tests.Vm;
 

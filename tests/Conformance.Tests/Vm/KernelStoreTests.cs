@@ -1,23 +1,23 @@
 using System.IO.Compression;
-using Conformance.Agent.Kernels;
+using Conformance.Machines.Kernels;
 
 namespace Conformance.Tests.Vm;
 
-/// <summary>The store's bookkeeping on a private cache directory (no apt, no network).</summary>
+/// <summary>The store's bookkeeping on a private _cache directory (no apt, no network).</summary>
 [TestFixture]
 public class KernelStoreTests
 {
-    string cache = null!;
+    string _cache = null!;
 
     [SetUp]
-    public void MakeCache() => cache = Directory.CreateTempSubdirectory("kernelstore-test-").FullName;
+    public void MakeCache() => _cache = Directory.CreateTempSubdirectory("kernelstore-test-").FullName;
 
     [TearDown]
-    public void RemoveCache() => Directory.Delete(cache, recursive: true);
+    public void RemoveCache() => Directory.Delete(_cache, recursive: true);
 
     string Put(string relative, byte[] data)
     {
-        var path = Path.Combine(cache, relative);
+        var path = Path.Combine(_cache, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, data);
         return path;
@@ -26,7 +26,7 @@ public class KernelStoreTests
     [Test]
     public void List_reads_manifests_with_config_facts_and_skips_unfinished_directories()
     {
-        var dir = Path.Combine(cache, "kernels", "debian", "6.1.0-99-cloud-amd64");
+        var dir = Path.Combine(_cache, "kernels", "debian", "6.1.0-99-cloud-amd64");
         Put("kernels/debian/6.1.0-99-cloud-amd64/vmlinuz", KernelImageTests.BzImage());
         Put("kernels/debian/6.1.0-99-cloud-amd64/config", "CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_AUDIT is not set\n"u8.ToArray());
         new KernelManifest
@@ -36,7 +36,7 @@ public class KernelStoreTests
         }.Save(dir);
         Put("kernels/debian/6.1.0-98-cloud-amd64/vmlinuz", KernelImageTests.BzImage()); // no manifest: interrupted fetch
 
-        var kernels = new KernelStore(cache).List();
+        var kernels = new KernelStore(_cache).List();
 
         Assert.That(kernels, Has.Count.EqualTo(1));
         var k = kernels[0];
@@ -45,8 +45,8 @@ public class KernelStoreTests
         Assert.That(k.Facts["SECCOMP_FILTER"], Is.EqualTo(ConfigState.Yes));
         Assert.That(k.Facts["AUDIT"], Is.EqualTo(ConfigState.No));
         Assert.That(k.Facts["BPF_JIT"], Is.EqualTo(ConfigState.Absent));
-        Assert.That(new KernelStore(cache).FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64)?.ImagePath, Is.EqualTo(k.ImagePath));
-        Assert.That(new KernelStore(cache).FindDebian(DebianKernelSeries.V6_12, KernelArch.X86_64), Is.Null);
+        Assert.That(new KernelStore(_cache).FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64)?.ImagePath, Is.EqualTo(k.ImagePath));
+        Assert.That(new KernelStore(_cache).FindDebian(DebianKernelSeries.V6_12, KernelArch.X86_64), Is.Null);
     }
 
     [Test]
@@ -55,7 +55,7 @@ public class KernelStoreTests
         var image = Put("mine/bzImage", KernelImageTests.BzImage());
         var config = Put("mine/config", "CONFIG_SECCOMP=y\n"u8.ToArray());
 
-        var k = new KernelStore(cache).OpenUserKernel(image, config);
+        var k = new KernelStore(_cache).OpenUserKernel(image, config);
 
         Assert.That(k.Origin, Is.EqualTo(KernelOrigin.User));
         Assert.That(k.Arch, Is.EqualTo(KernelArch.X86_64));
@@ -73,11 +73,11 @@ public class KernelStoreTests
             z.Write(raw);
         var image = Put("mine/Image.gz", gz.ToArray());
 
-        var first = new KernelStore(cache).OpenUserKernel(image);
-        var second = new KernelStore(cache).OpenUserKernel(image);
+        var first = new KernelStore(_cache).OpenUserKernel(image);
+        var second = new KernelStore(_cache).OpenUserKernel(image);
 
         Assert.That(first.Arch, Is.EqualTo(KernelArch.Aarch64));
-        Assert.That(first.ImagePath, Does.StartWith(Path.Combine(cache, "kernels", "user")));
+        Assert.That(first.ImagePath, Does.StartWith(Path.Combine(_cache, "kernels", "user")));
         Assert.That(File.ReadAllBytes(first.ImagePath), Is.EqualTo(raw));
         Assert.That(second.ImagePath, Is.EqualTo(first.ImagePath));
         Assert.That(first.Facts.HasConfig, Is.False);
@@ -87,7 +87,7 @@ public class KernelStoreTests
     public void A_user_kernel_that_is_not_an_image_is_refused_by_name()
     {
         var junk = Put("mine/notes.txt", "hello"u8.ToArray());
-        var e = Assert.Throws<KernelImageException>(() => new KernelStore(cache).OpenUserKernel(junk));
+        var e = Assert.Throws<KernelImageException>(() => new KernelStore(_cache).OpenUserKernel(junk));
         Assert.That(e!.Message, Does.Contain(junk));
     }
 
@@ -96,18 +96,18 @@ public class KernelStoreTests
     {
         var image = Put("mine/bzImage", KernelImageTests.BzImage());
         var e = Assert.ThrowsAsync<KernelImageException>(() =>
-            KernelSelection.ResolveAsync(new KernelStore(cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None));
+            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None));
         Assert.That(e!.Message, Does.Contain(image).And.Contain("aarch64"));
     }
 
     [Test]
     public void Selection_prefers_a_cached_Debian_kernel_over_apt()
     {
-        var dir = Path.Combine(cache, "kernels", "debian", "6.1.0-99-cloud-arm64");
+        var dir = Path.Combine(_cache, "kernels", "debian", "6.1.0-99-cloud-arm64");
         Put("kernels/debian/6.1.0-99-cloud-arm64/vmlinuz", KernelImageTests.Arm64Image());
         new KernelManifest { Release = "6.1.0-99-cloud-arm64", Arch = "aarch64", Origin = "Debian", Image = "vmlinuz", Series = "6.1" }.Save(dir);
 
-        var k = KernelSelection.ResolveAsync(new KernelStore(cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None).Result;
+        var k = KernelSelection.ResolveAsync(new KernelStore(_cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None).Result;
 
         Assert.That(k.Release, Is.EqualTo("6.1.0-99-cloud-arm64"));
         Assert.That(k.Facts.HasConfig, Is.False);

@@ -1,5 +1,5 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Machines.Vm;
 
 namespace Conformance.Tests.Vm;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Vm;
 
 namespace Conformance.Tests.Vm;
 

@@ -1,7 +1,7 @@
-using Conformance.Agent.Kernels;
-using Conformance.Agent.Machines;
-using Conformance.Agent.Protocol;
-using Conformance.Agent.Vm;
+using Conformance.Machines.Kernels;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
+using Conformance.Machines.Vm;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 
