@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using System.Globalization;
 using System.Text;
 using Conformance.Model.Seccomp;

@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 namespace Conformance.Catalogue.Cases;
 
 /// <summary>A constraint on a returned value: an exact value, a comparison, or a run-time name.</summary>

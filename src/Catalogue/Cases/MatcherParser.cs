@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,7 @@
+using Conformance.Model.Kernel;
 using Conformance.Machines.Protocol;
 using YamlDotNet.RepresentationModel;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Cases;
 

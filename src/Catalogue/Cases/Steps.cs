@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using Conformance.Machines.Protocol;
 
 namespace Conformance.Catalogue.Cases;

@@ -5,7 +5,7 @@ using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using Conformance.Model.Text;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Compile;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Conformance.Machines.Protocol;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Features;
 

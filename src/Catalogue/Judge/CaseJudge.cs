@@ -6,7 +6,7 @@ using Conformance.Catalogue.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Judge;
 

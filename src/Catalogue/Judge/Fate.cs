@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using Conformance.Catalogue.Cases;
 
 namespace Conformance.Catalogue.Judge;

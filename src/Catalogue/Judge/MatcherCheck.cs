@@ -5,7 +5,7 @@ using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Judge;
 

@@ -4,7 +4,7 @@ using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
-using static Conformance.Catalogue.Cases.KernelConstants;
+using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Judge;
 

@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;

@@ -1,4 +1,4 @@
-namespace Conformance.Catalogue.Cases;
+namespace Conformance.Model.Kernel;
 
 /// <summary>
 /// The kernel ABI numbers case steps are made of (include/uapi/linux/{prctl,ptrace,seccomp,
