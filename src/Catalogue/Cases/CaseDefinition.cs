@@ -1,7 +1,16 @@
+using Conformance.Model.Bpf;
+using Conformance.Model.Seccomp;
+using Conformance.Model.Text;
+
 namespace Conformance.Catalogue.Cases;
 
 /// <summary>A filter written in the case, kept as text: it is assembled per ABI (syscall names differ).</summary>
-public sealed record FilterSource(string Name, string Text, SourcePosition Pos);
+public sealed record FilterSource(string Name, string Text, SourcePosition Pos)
+{
+    /// <summary>A filter made in code (a fuzzer's program), as the bpf_asm text a case file holds; with an ABI, its syscall numbers read as names.</summary>
+    public static FilterSource FromProgram(string name, IReadOnlyList<Instruction> program, Abi? abi = null) =>
+        new(name, Disassembler.Disassemble(program, abi), default);
+}
 
 /// <summary>One case, as read from its file.</summary>
 public sealed record CaseDefinition(
@@ -17,7 +26,9 @@ public sealed record CaseDefinition(
     public Expectation? Result { get; init; }
 
     /// <summary>Per-case timeout in the guest.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);
 
     public bool RunsOn(string arch) => Arches.Count == 0 || Arches.Contains(arch);
 
@@ -37,12 +48,5 @@ public sealed record CaseDefinition(
         return needs;
     }
 
-    static bool InstallsFilter(Step s) => s switch
-    {
-        CallStep { Effect: InstallInfo } => true,
-        ForkStep f => f.Body.Any(InstallsFilter),
-        ThreadStep t => t.Body.Any(InstallsFilter),
-        ExecStep e => e.Body.Any(InstallsFilter),
-        _ => false,
-    };
+    static bool InstallsFilter(Step s) => s is CallStep { Effect: InstallInfo } || s.Kind.Children(s).Any(InstallsFilter);
 }

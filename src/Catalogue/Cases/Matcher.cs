@@ -4,6 +4,9 @@ namespace Conformance.Catalogue.Cases;
 /// <summary>A constraint on a returned value: an exact value, a comparison, or a run-time name.</summary>
 public sealed record ValueMatch(string Text, Func<long, MatchContext, bool> Test)
 {
+    /// <summary>What MatcherParser reads back into this constraint; null for one the model made, which is never written.</summary>
+    public string? Source { get; init; }
+
     public override string ToString() => Text;
 }
 

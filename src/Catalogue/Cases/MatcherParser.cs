@@ -198,7 +198,9 @@ sealed class MatcherParser(YamlNodes y)
     ValueExpr Argument(YamlNode v) => CaseValues.ParseArgument(y.Scalar(v, "value"), msg => y.Error(v, msg));
 
     /// <summary>A value matcher: 5, -EPERM, ">=0", "!=0", pid, ppid, tid, nr, $name.</summary>
-    public ValueMatch Value(YamlNode v)
+    public ValueMatch Value(YamlNode v) => Constraint(v) with { Source = y.Scalar(v, "value").Trim() };
+
+    ValueMatch Constraint(YamlNode v)
     {
         var t = y.Scalar(v, "value").Trim();
         foreach (var op in new[] { ">=", "<=", "!=", ">", "<", "==" })

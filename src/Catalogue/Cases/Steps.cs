@@ -1,5 +1,6 @@
 using Conformance.Model.Kernel;
 using Conformance.Machines.Protocol;
+using Conformance.Catalogue.Steps;
 
 namespace Conformance.Catalogue.Cases;
 
@@ -20,6 +21,9 @@ public abstract record Step(SourcePosition Pos)
 
     /// <summary>A short label for reports: "install deny_read", "call getppid", "fork".</summary>
     public abstract string Label { get; }
+
+    /// <summary>The kind the author wrote, which knows how to compile, judge and write the step.</summary>
+    public abstract StepKind Kind { get; }
 }
 
 /// <summary>What a successful call changes in the calling actor, as far as the model cares.</summary>
@@ -60,6 +64,9 @@ public sealed record CallStep(SourcePosition Pos, string Name, ValueExpr Nr, IRe
     public RecordMeaning Meaning { get; init; }
     /// <summary>Values written into the scratch buffer right before the call (a struct the call takes).</summary>
     public IReadOnlyList<ScratchStore> Prepare { get; init; } = [];
+    /// <summary>`call`, or the macro (nnp, install, ptrace, ...) that expanded into this call.</summary>
+    public CallStepKind WrittenAs { get; init; } = StepKinds.Call;
+    public override StepKind Kind => WrittenAs;
     public override string Label => Name;
 }
 
@@ -70,85 +77,101 @@ public sealed record ScratchStore(uint Offset, int Width, ValueExpr Value);
 
 public sealed record SigActionStep(SourcePosition Pos, int Signo, SignalDisposition Disposition) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Signal;
     public override string Label => $"signal {KernelConstants.SignalName(Signo)} {Disposition}";
 }
 
 public sealed record SigMaskStep(SourcePosition Pos, SigMaskHow How, ulong Mask) : Step(Pos)
 {
+    public override StepKind Kind => How == SigMaskHow.Block ? StepKinds.Block : StepKinds.Unblock;
     public override string Label => $"{How.ToString().ToLowerInvariant()} signals";
 }
 
 public sealed record ForkStep(SourcePosition Pos, IReadOnlyList<Step> Body) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Fork;
     public override string Label => "fork";
 }
 
 public sealed record ThreadStep(SourcePosition Pos, IReadOnlyList<Step> Body) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Thread;
     public override string Label => "thread";
 }
 
 public sealed record ExecStep(SourcePosition Pos, IReadOnlyList<Step> Body, bool Compat) : Step(Pos)
 {
+    public override StepKind Kind => Compat ? StepKinds.Exec32 : StepKinds.Exec;
     public override string Label => Compat ? "exec32" : "exec";
 }
 
 public sealed record WaitStep(SourcePosition Pos, ValueExpr Target, long Options) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Wait;
     public override string Label => $"wait {Target}";
 }
 
 public sealed record JoinStep(SourcePosition Pos, ValueExpr Tid, uint TimeoutMs) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Join;
     public override string Label => $"join {Tid}";
 }
 
 public sealed record SetFlagStep(SourcePosition Pos, int Flag) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.SetFlag;
     public override string Label => $"set_flag {Flag}";
 }
 
 public sealed record WaitFlagStep(SourcePosition Pos, int Flag, uint TimeoutMs) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.WaitFlag;
     public override string Label => $"wait_flag {Flag}";
 }
 
 public sealed record SleepStep(SourcePosition Pos, uint Ms) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Sleep;
     public override string Label => $"sleep {Ms} ms";
 }
 
 public sealed record ReadStep(SourcePosition Pos, string Path, uint MaxLength, bool NonBlock) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Read;
     public override string Label => $"read {Path}";
 }
 
 /// <summary>Opens /dev/kmsg without blocking and moves to its end (saved as `kmsg` unless `save` says otherwise).</summary>
 public sealed record KmsgMarkStep(SourcePosition Pos) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.KmsgMark;
     public override string Label => "kmsg_mark";
 }
 
 /// <summary>Reads /dev/kmsg records that arrived since the `kmsg_mark` that saved the descriptor.</summary>
 public sealed record KmsgReadStep(SourcePosition Pos, ValueExpr Fd) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.KmsgRead;
     public const int Reads = 64;
     public override string Label => "kmsg_read";
 }
 
 public sealed record MarkStep(SourcePosition Pos, uint Value) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Mark;
     public override string Label => $"mark {Value}";
 }
 
 public sealed record ExitStep(SourcePosition Pos, int Code, bool Group) : Step(Pos)
 {
+    public override StepKind Kind => Group ? StepKinds.Exit : StepKinds.ExitThread;
     public override string Label => Group ? $"exit {Code}" : $"exit_thread {Code}";
 }
 
 /// <summary>A tracer loop and how to answer each seccomp stop.</summary>
 public sealed record TraceStep(SourcePosition Pos, ValueExpr Tracee, TraceResume Resume, IReadOnlyList<TraceResponseSpec> Responses, int MaxStops) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Trace;
     public override string Label => $"trace {Tracee}";
 }
 
@@ -158,11 +181,13 @@ public sealed record TraceResponseSpec(ValueExpr? RedirectTo, long? SkipWith, IR
 /// <summary>SECCOMP_IOCTL_NOTIF_RECV into the scratch buffer; `save` keeps the notification id.</summary>
 public sealed record NotifRecvStep(SourcePosition Pos, ValueExpr Fd) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.NotifRecv;
     public override string Label => "notif_recv";
 }
 
 /// <summary>A step made of several agent steps that only moves data (set a saved name).</summary>
 public sealed record SetStep(SourcePosition Pos, ValueExpr Value) : Step(Pos)
 {
+    public override StepKind Kind => StepKinds.Set;
     public override string Label => "set";
 }

@@ -43,6 +43,9 @@ public sealed record BufferValue(uint Offset) : ValueExpr
 /// <summary>Address of a copy of these bytes (a string with its NUL, or packed integers).</summary>
 public sealed record DataValue(byte[] Bytes, string Text) : ValueExpr
 {
+    /// <summary>The width of the integers the case packed (bytes 1, u32 4, u64 8); 0 for a `str:` string or data made in code.</summary>
+    public int Width { get; init; }
+
     public override string ToString() => Text;
 }
 

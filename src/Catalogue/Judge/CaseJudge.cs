@@ -3,6 +3,7 @@ using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Features;
+using Conformance.Catalogue.Steps;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
@@ -104,7 +105,7 @@ public sealed class CaseJudge
     /// <summary>Every wait step's answer tells how that child ended: remember it before walking.</summary>
     void CollectWaits()
     {
-        foreach (var info in _case.Steps.Values.Where(s => s.Step is WaitStep))
+        foreach (var info in _case.Steps.Values.Where(s => s.Step.Kind.RecordsWaitStatus))
             foreach (var call in _result.Observations.OfType<SyscallObservation>().Where(o => o.StepId == info.Id))
                 if (call.Ret > 0 && call.Recorded.Length >= 4)
                 {
@@ -116,73 +117,46 @@ public sealed class CaseJudge
     static Fate FateOf(WaitStatus ws) =>
         ws.Signaled ? Fate.Killed(ws.TermSignal, ws.CoreDumped ? "observed (core)" : "observed") : Fate.Exit(ws.ExitCode, "observed");
 
-    Fate Walk(IReadOnlyList<Step> steps, ActorCursor actor, ActorState state, Fate? observedFate)
+    /// <summary>One actor's steps in its own order; each kind judges its step (src/Catalogue/Steps/Kinds).</summary>
+    internal Fate Walk(IReadOnlyList<Step> steps, ActorCursor actor, ActorState state, Fate? observedFate)
     {
-        Fate? predictedDeath = null;
+        var frame = new WalkFrame(actor, state, observedFate);
         foreach (var step in steps)
         {
             if (_case.StepOf(step) is not { } info)
                 continue; // left out here by its when:
+            var kind = step.Kind;
             var taken = actor.Take(info.Id);
-            bool records = AlwaysRecords(step);
-            bool diedHere = records && !HasOwnRecord(step, taken) && actor.Exhausted && !actor.Ended;
-            var view = new StepView(taken, diedHere, diedHere ? observedFate : null) { ReadsText = step is KmsgReadStep, IsWait = step is WaitStep };
-
-            switch (step)
-            {
-                case ForkStep f:
-                    WalkChild(f, f.Body, state, asThread: false);
-                    break;
-                case ThreadStep t:
-                    WalkChild(t, t.Body, state, asThread: true);
-                    break;
-                case ExecStep e:
-                {
-                    var start = taken.OfType<StartObservation>().FirstOrDefault();
-                    if (start is null)
-                    {
-                        JudgeStep(step, info, view, state, fallback: new Matcher { Ret = new ValueMatch("success", (x, _) => x >= 0) });
-                        continue;
-                    }
-                    state.Abi = e.Compat ? _case.CompatAbi : _case.NativeAbi;
-                    if (state.SigsysDisposition == SignalDisposition.RecordingHandler)
-                        state.SigsysDisposition = SignalDisposition.Default; // execve resets caught signals
-                    return Walk(e.Body, actor, state, observedFate);
-                }
-                case ExitStep x:
-                    return KilledAtExit(x.Group ? "exit_group" : "exit", x.Code, "exit step", state)
-                        ?? (x.Group || !state.IsThread ? Fate.Exit(x.Code, "exit step") : Fate.Exit(x.Code, "thread exit"));
-                case WaitFlagStep:
-                    if (view.TimedOut && step.Expect is null)
-                        _checks.Add(new Check(step.Label, step.Pos.ToString(), "the flag to be set", "timed out", false, false));
-                    else if (step.Expect is not null)
-                        JudgeStep(step, info, view, state, null);
-                    break;
-                default:
-                {
-                    var prediction = JudgeStep(step, info, view, state, Fallback(step, state));
-                    if (prediction is { Kills: true } && predictedDeath is null)
-                    {
-                        predictedDeath = prediction.KillsThreadOnly ? Fate.ThreadDied(prediction.Why)
-                            : Fate.Killed(prediction.Matcher?.Killed ?? SIGSYS, prediction.Why);
-                        if (!prediction.KillsThreadOnly)
-                            state.Process.Death ??= predictedDeath with { Why = $"another thread: {prediction.Why}" };
-                    }
-                    Apply(step, info, view, state);
-                    break;
-                }
-            }
+            bool diedHere = kind.AlwaysRecords && !kind.HasOwnRecord(taken) && actor.Exhausted && !actor.Ended;
+            var view = new StepView(taken, diedHere, diedHere ? observedFate : null) { ReadsText = kind.ReadsText, IsWait = kind.RecordsWaitStatus };
+            if (kind.Walk(this, frame, step, info, view) is { } ended)
+                return ended;
             if (diedHere)
-                return predictedDeath ?? state.Process.Death ?? Fate.Exit(0, "the model expected it to run on");
+                return frame.PredictedDeath ?? state.Process.Death ?? Fate.Exit(0, "the model expected it to run on");
         }
-        if (predictedDeath is not null)
-            return predictedDeath;
+        if (frame.PredictedDeath is { } death)
+            return death;
         // The implicit exit_group(0) (or exit(0) for a thread).
         return KilledAtExit(state.IsThread ? "exit" : "exit_group", 0, "at the end", state) ?? Fate.Exit(0, "ran to the end");
     }
 
+    /// <summary>A step judged against its expectation or its kind's default, then followed into the actor's state.</summary>
+    internal void JudgeAndApply(WalkFrame frame, Step step, StepInfo info, StepView view)
+    {
+        var state = frame.State;
+        var prediction = JudgeStep(step, info, view, state, step.Kind.Fallback(step, state));
+        if (prediction is { Kills: true } && frame.PredictedDeath is null)
+        {
+            frame.PredictedDeath = prediction.KillsThreadOnly ? Fate.ThreadDied(prediction.Why)
+                : Fate.Killed(prediction.Matcher?.Killed ?? SIGSYS, prediction.Why);
+            if (!prediction.KillsThreadOnly)
+                state.Process.Death ??= frame.PredictedDeath with { Why = $"another thread: {prediction.Why}" };
+        }
+        step.Kind.Apply(this, step, info, view, state);
+    }
+
     /// <summary>exit and exit_group are system calls like any other: a filter or strict mode may kill the task there.</summary>
-    Fate? KilledAtExit(string exitName, int code, string where, ActorState state)
+    internal Fate? KilledAtExit(string exitName, int code, string where, ActorState state)
     {
         if (!SyscallTable.TryGetNumber(state.Abi, exitName, out var nr))
             return null;
@@ -194,7 +168,7 @@ public sealed class CaseJudge
         return p.KillsThreadOnly ? Fate.ThreadDied(why) : Fate.Killed(p.Matcher?.Killed ?? SIGSYS, why);
     }
 
-    void WalkChild(Step step, IReadOnlyList<Step> body, ActorState parent, bool asThread)
+    internal void WalkChild(Step step, IReadOnlyList<Step> body, ActorState parent, bool asThread)
     {
         if (_case.StepOf(step) is not { } info)
             return;
@@ -217,19 +191,7 @@ public sealed class CaseJudge
         if (!asThread) _predictedFate[start.Pid] = fate;
     }
 
-    /// <summary>What a step must observe when the case says nothing.</summary>
-    static Matcher? Fallback(Step step, ActorState state) => step switch
-    {
-        CallStep c => c.DefaultExpect,
-        SigActionStep or SigMaskStep => new Matcher { Ret = new ValueMatch("0", (x, _) => x == 0) },
-        KmsgMarkStep => new Matcher { Ret = new ValueMatch(">=0", (x, _) => x >= 0) },
-        // A thread the model expects to take the whole process down never lets the join return.
-        JoinStep when state.Process.Death is { Signal: { } sig } => new Matcher { Killed = sig },
-        JoinStep => new Matcher { Done = true },
-        _ => null,
-    };
-
-    Prediction? JudgeStep(Step step, StepInfo info, StepView view, ActorState state, Matcher? fallback)
+    internal Prediction? JudgeStep(Step step, StepInfo info, StepView view, ActorState state, Matcher? fallback)
     {
         Matcher? matcher;
         bool fromModel = false;
@@ -238,7 +200,7 @@ public sealed class CaseJudge
         var alt = step.Expect is { } e ? Resolve(e) : null;
         if (alt is { UseModel: true })
         {
-            prediction = Predict(step, info, state);
+            prediction = step.Kind.Predict(this, step, info, state);
             if (prediction.Matcher is null)
             {
                 _caseErrors.Add($"{step.Pos}: {step.Label}: {prediction.Why}");
@@ -269,72 +231,21 @@ public sealed class CaseJudge
         return prediction;
     }
 
-    Prediction Predict(Step step, StepInfo info, ActorState state) => step switch
-    {
-        CallStep call => _predict.PredictCall(call, info, state),
-        WaitStep w => OutcomePredictor.ArgValue(w.Target, state, info.Abi) is { } pid && _predictedFate.TryGetValue((int)pid, out var fate)
-            ? new Prediction(fate.AsMatcher(), $"model: the child {fate}")
-            : Prediction.Unknown($"no predicted fate for {w.Target}"),
-        _ => Prediction.Unknown($"the model has nothing to say about {step.Label}; state the expectation"),
-    };
+    internal CompiledCase Case => _case;
+    internal OutcomePredictor Predictor => _predict;
+    internal IReadOnlyDictionary<int, Fate> PredictedFate => _predictedFate;
+    /// <summary>Listener fds by number: the actor whose filter's listener it is, and which filter.</summary>
+    internal Dictionary<long, (ActorState Owner, int Filter)> Listeners => _listeners;
 
-    /// <summary>What the kernel did at this step changes the actor: follow it, not the prediction.</summary>
-    void Apply(Step step, StepInfo info, StepView view, ActorState state)
-    {
-        var call = view.Call;
-        switch (step)
-        {
-            case CallStep c when call is not null:
-                if (c.Save is { } name) Save(state, name, call.Ret);
-                if (call.Ret < 0) break;
-                switch (c.Effect)
-                {
-                    case SetsNoNewPrivs: state.NoNewPrivs = true; break;
-                    case SetsStrictMode: state.Mode = SECCOMP_MODE_STRICT; break;
-                    case DropsCapabilities d when d.All || (d.Mask & (1UL << CAP_SYS_ADMIN)) != 0: state.CapSysAdmin = false; break;
-                    case ChangesUid u when u.Uid != 0: state.CapSysAdmin = false; break;
-                    case InstallInfo install when !TsyncRefused(install, call.Ret): Attach(state, install, info.Abi, call.Ret); break;
-                    case OpensPipe pipe when call.Recorded.Length >= 8:
-                        Save(state, pipe.ReadName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded));
-                        Save(state, pipe.WriteName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded.AsSpan(4)));
-                        break;
-                    case ClosesFd when c.Args.Count > 0 && OutcomePredictor.ArgValue(c.Args[0], state, info.Abi) is { } fd:
-                        if (_listeners.TryGetValue((long)fd, out var l) && ReferenceEquals(l.Owner, state))
-                            state.FilterFlags[l.Filter] = state.FilterFlags[l.Filter] with { ListenerOpen = false };
-                        break;
-                }
-                break;
-            case SigActionStep s when call is { Ret: 0 } && s.Signo == SIGSYS:
-                state.SigsysDisposition = s.Disposition;
-                break;
-            case SigMaskStep m when call is { Ret: 0 } && (m.Mask & (1UL << (SIGSYS - 1))) != 0:
-                state.SigsysBlocked = m.How == SigMaskHow.Block;
-                break;
-            case WaitStep w when call is not null && w.Save is { } ws:
-                Save(state, ws, call.Ret);
-                break;
-            case KmsgMarkStep k when call is not null && k.Save is { } ks:
-                Save(state, ks, call.Ret);
-                break;
-            case NotifRecvStep n when call is { Ret: 0, Recorded.Length: >= 8 } && n.Save is { } ns:
-                Save(state, ns, BinaryPrimitives.ReadInt64LittleEndian(call.Recorded));
-                break;
-            case JoinStep when view.Join is { Done: true }:
-                state.Process.LiveThreads = Math.Max(1, state.Process.LiveThreads - 1);
-                break;
-            case SetStep s when s.Save is { } sn && OutcomePredictor.ArgValue(s.Value, state, info.Abi) is { } v:
-                Save(state, sn, (long)v);
-                break;
-        }
-    }
+    internal void AddCheck(Check check) => _checks.Add(check);
 
     /// <summary>
     /// TSYNC (without a listener) returns the TID of a thread that could not be synchronised, a
     /// positive value, and then attached nothing (seccomp_set_mode_filter).
     /// </summary>
-    static bool TsyncRefused(InstallInfo install, long ret) => (install.Flags & 1) != 0 && (install.Flags & 8) == 0 && ret > 0;
+    internal static bool TsyncRefused(InstallInfo install, long ret) => (install.Flags & 1) != 0 && (install.Flags & 8) == 0 && ret > 0;
 
-    void Attach(ActorState state, InstallInfo install, Abi abi, long ret)
+    internal void Attach(ActorState state, InstallInfo install, Abi abi, long ret)
     {
         var program = _case.Filters[(install.Filter, abi)];
         var length = (int)Math.Min(install.Length ?? (uint)program.Length, (uint)program.Length);
@@ -352,7 +263,7 @@ public sealed class CaseJudge
         if (listener) _listeners[ret] = (state, state.FilterFlags.Count - 1);
     }
 
-    void Save(ActorState state, string name, long value)
+    internal void Save(ActorState state, string name, long value)
     {
         if (name.StartsWith("shared.", StringComparison.Ordinal)) _shared[name] = value;
         else state.Saved[name] = value;
@@ -367,24 +278,5 @@ public sealed class CaseJudge
 
     bool Holds(Condition c) => c.Holds(_features, _case.Arch, _kernel);
 
-    /// <summary>Steps after which the agent always leaves a record, so a missing one means the actor died there.</summary>
-    static bool AlwaysRecords(Step step) => step is CallStep or WaitStep or ReadStep or JoinStep or MarkStep or TraceStep
-        or NotifRecvStep or SigActionStep or SigMaskStep or KmsgMarkStep or KmsgReadStep;
-
-    static bool HasOwnRecord(Step step, IReadOnlyList<Observation> taken) => step switch
-    {
-        CallStep or WaitStep or NotifRecvStep or SigActionStep or SigMaskStep or KmsgMarkStep or KmsgReadStep =>
-            taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0),
-        _ => taken.Count > 0,
-    };
-
-    static bool ContainsTrace(Step s) => s switch
-    {
-        TraceStep => true,
-        CallStep c => c.Label.StartsWith("ptrace", StringComparison.Ordinal),
-        ForkStep f => f.Body.Any(ContainsTrace),
-        ThreadStep t => t.Body.Any(ContainsTrace),
-        ExecStep e => e.Body.Any(ContainsTrace),
-        _ => false,
-    };
+    static bool ContainsTrace(Step s) => s.Kind.Traces(s) || s.Kind.Children(s).Any(ContainsTrace);
 }
