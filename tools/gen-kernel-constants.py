@@ -63,7 +63,8 @@ FAMILIES = [
     ("AuditArch", "AUDIT_ARCH_* values, what seccomp_data.arch holds (linux/audit.h).", r"AUDIT_ARCH_\w+"),
     ("Rlimit", "setrlimit(2) resources (asm-generic/resource.h).", r"RLIMIT_\w+|RLIM_\w+"),
     ("Clone", "clone(2) and unshare(2) flags (linux/sched.h).", r"CLONE_\w+"),
-    ("Fcntl", "openat(2) flags (asm/fcntl.h) and AT_* (linux/fcntl.h).", r"O_[A-Z]+|AT_\w+"),
+    ("Fcntl", "openat(2) flags and fcntl(2) commands (asm/fcntl.h, linux/fcntl.h) and AT_* (linux/fcntl.h).",
+     r"O_[A-Z]+|F_[A-Z0-9_]+|AT_\w+"),
     ("Filter", "Classic BPF program limits (linux/filter.h, linux/bpf_common.h).", r"BPF_MAXINSNS"),
 ]
 

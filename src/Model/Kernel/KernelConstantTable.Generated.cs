@@ -514,14 +514,49 @@ public static partial class KernelConstantTable
         new(KernelConstantFamily.Clone, "CLONE_INTO_CGROUP", [0x200000000, 0x200000000, 0x200000000, 0x200000000]),
         new(KernelConstantFamily.Fcntl, "AT_FDCWD", [-100, -100, -100, -100]),
         new(KernelConstantFamily.Fcntl, "AT_STATX_SYNC_AS_STAT", [0, 0, 0, 0]),
+        new(KernelConstantFamily.Fcntl, "F_DUPFD", [0, 0, 0, 0]),
+        new(KernelConstantFamily.Fcntl, "F_OWNER_TID", [0, 0, 0, 0]),
+        new(KernelConstantFamily.Fcntl, "F_RDLCK", [0, 0, 0, 0]),
         new(KernelConstantFamily.Fcntl, "O_RDONLY", [0, 0, 0, 0]),
         new(KernelConstantFamily.Fcntl, "AT_HANDLE_MNT_ID_UNIQUE", [1, 1, 1, 1]),
         new(KernelConstantFamily.Fcntl, "AT_RENAME_NOREPLACE", [1, 1, 1, 1]),
+        new(KernelConstantFamily.Fcntl, "F_GETFD", [1, 1, 1, 1]),
+        new(KernelConstantFamily.Fcntl, "F_OWNER_PID", [1, 1, 1, 1]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_SEAL", [1, 1, 1, 1]),
+        new(KernelConstantFamily.Fcntl, "F_WRLCK", [1, 1, 1, 1]),
         new(KernelConstantFamily.Fcntl, "O_WRONLY", [1, 1, 1, 1]),
         new(KernelConstantFamily.Fcntl, "AT_RENAME_EXCHANGE", [2, 2, 2, 2]),
+        new(KernelConstantFamily.Fcntl, "F_OWNER_PGRP", [2, 2, 2, 2]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_SHRINK", [2, 2, 2, 2]),
+        new(KernelConstantFamily.Fcntl, "F_SETFD", [2, 2, 2, 2]),
+        new(KernelConstantFamily.Fcntl, "F_UNLCK", [2, 2, 2, 2]),
         new(KernelConstantFamily.Fcntl, "O_RDWR", [2, 2, 2, 2]),
+        new(KernelConstantFamily.Fcntl, "F_GETFL", [3, 3, 3, 3]),
         new(KernelConstantFamily.Fcntl, "O_ACCMODE", [3, 3, 3, 3]),
         new(KernelConstantFamily.Fcntl, "AT_RENAME_WHITEOUT", [4, 4, 4, 4]),
+        new(KernelConstantFamily.Fcntl, "F_EXLCK", [4, 4, 4, 4]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_GROW", [4, 4, 4, 4]),
+        new(KernelConstantFamily.Fcntl, "F_SETFL", [4, 4, 4, 4]),
+        new(KernelConstantFamily.Fcntl, "F_GETLK", [5, 5, 5, 5]),
+        new(KernelConstantFamily.Fcntl, "F_SETLK", [6, 6, 6, 6]),
+        new(KernelConstantFamily.Fcntl, "F_SETLKW", [7, 7, 7, 7]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_WRITE", [8, 8, 8, 8]),
+        new(KernelConstantFamily.Fcntl, "F_SETOWN", [8, 8, 8, 8]),
+        new(KernelConstantFamily.Fcntl, "F_SHLCK", [8, 8, 8, 8]),
+        new(KernelConstantFamily.Fcntl, "F_GETOWN", [9, 9, 9, 9]),
+        new(KernelConstantFamily.Fcntl, "F_SETSIG", [10, 10, 10, 10]),
+        new(KernelConstantFamily.Fcntl, "F_GETSIG", [11, 11, 11, 11]),
+        new(KernelConstantFamily.Fcntl, "F_GETLK64", [null, 12, null, 12]),
+        new(KernelConstantFamily.Fcntl, "F_SETLK64", [null, 13, null, 13]),
+        new(KernelConstantFamily.Fcntl, "F_SETLKW64", [null, 14, null, 14]),
+        new(KernelConstantFamily.Fcntl, "F_SETOWN_EX", [15, 15, 15, 15]),
+        new(KernelConstantFamily.Fcntl, "F_GETOWN_EX", [16, 16, 16, 16]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_FUTURE_WRITE", [16, 16, 16, 16]),
+        new(KernelConstantFamily.Fcntl, "F_GETOWNER_UIDS", [17, 17, 17, 17]),
+        new(KernelConstantFamily.Fcntl, "F_SEAL_EXEC", [32, 32, 32, 32]),
+        new(KernelConstantFamily.Fcntl, "F_OFD_GETLK", [36, 36, 36, 36]),
+        new(KernelConstantFamily.Fcntl, "F_OFD_SETLK", [37, 37, 37, 37]),
+        new(KernelConstantFamily.Fcntl, "F_OFD_SETLKW", [38, 38, 38, 38]),
         new(KernelConstantFamily.Fcntl, "O_CREAT", [64, 64, 64, 64]),
         new(KernelConstantFamily.Fcntl, "O_EXCL", [128, 128, 128, 128]),
         new(KernelConstantFamily.Fcntl, "AT_SYMLINK_NOFOLLOW", [256, 256, 256, 256]),
@@ -531,7 +566,23 @@ public static partial class KernelConstantTable
         new(KernelConstantFamily.Fcntl, "AT_REMOVEDIR", [512, 512, 512, 512]),
         new(KernelConstantFamily.Fcntl, "O_TRUNC", [512, 512, 512, 512]),
         new(KernelConstantFamily.Fcntl, "AT_SYMLINK_FOLLOW", [1024, 1024, 1024, 1024]),
+        new(KernelConstantFamily.Fcntl, "F_LINUX_SPECIFIC_BASE", [1024, 1024, 1024, 1024]),
+        new(KernelConstantFamily.Fcntl, "F_SETLEASE", [1024, 1024, 1024, 1024]),
         new(KernelConstantFamily.Fcntl, "O_APPEND", [1024, 1024, 1024, 1024]),
+        new(KernelConstantFamily.Fcntl, "F_GETLEASE", [1025, 1025, 1025, 1025]),
+        new(KernelConstantFamily.Fcntl, "F_NOTIFY", [1026, 1026, 1026, 1026]),
+        new(KernelConstantFamily.Fcntl, "F_DUPFD_QUERY", [1027, 1027, 1027, 1027]),
+        new(KernelConstantFamily.Fcntl, "F_CREATED_QUERY", [1028, 1028, 1028, 1028]),
+        new(KernelConstantFamily.Fcntl, "F_CANCELLK", [1029, 1029, 1029, 1029]),
+        new(KernelConstantFamily.Fcntl, "F_DUPFD_CLOEXEC", [1030, 1030, 1030, 1030]),
+        new(KernelConstantFamily.Fcntl, "F_SETPIPE_SZ", [1031, 1031, 1031, 1031]),
+        new(KernelConstantFamily.Fcntl, "F_GETPIPE_SZ", [1032, 1032, 1032, 1032]),
+        new(KernelConstantFamily.Fcntl, "F_ADD_SEALS", [1033, 1033, 1033, 1033]),
+        new(KernelConstantFamily.Fcntl, "F_GET_SEALS", [1034, 1034, 1034, 1034]),
+        new(KernelConstantFamily.Fcntl, "F_GET_RW_HINT", [1035, 1035, 1035, 1035]),
+        new(KernelConstantFamily.Fcntl, "F_SET_RW_HINT", [1036, 1036, 1036, 1036]),
+        new(KernelConstantFamily.Fcntl, "F_GET_FILE_RW_HINT", [1037, 1037, 1037, 1037]),
+        new(KernelConstantFamily.Fcntl, "F_SET_FILE_RW_HINT", [1038, 1038, 1038, 1038]),
         new(KernelConstantFamily.Fcntl, "AT_NO_AUTOMOUNT", [2048, 2048, 2048, 2048]),
         new(KernelConstantFamily.Fcntl, "O_NDELAY", [2048, 2048, 2048, 2048]),
         new(KernelConstantFamily.Fcntl, "O_NONBLOCK", [2048, 2048, 2048, 2048]),
@@ -1080,19 +1131,51 @@ public static class CloneConstants
     public const long CLONE_INTO_CGROUP = 0x200000000;
 }
 
-/// <summary>openat(2) flags (asm/fcntl.h) and AT_* (linux/fcntl.h). Only the names with one value on every ABI; the rest are in <see cref="KernelConstantTable"/>.</summary>
+/// <summary>openat(2) flags and fcntl(2) commands (asm/fcntl.h, linux/fcntl.h) and AT_* (linux/fcntl.h). Only the names with one value on every ABI; the rest are in <see cref="KernelConstantTable"/>.</summary>
 public static class FcntlConstants
 {
     public const long AT_FDCWD = -100;
     public const long AT_STATX_SYNC_AS_STAT = 0;
+    public const long F_DUPFD = 0;
+    public const long F_OWNER_TID = 0;
+    public const long F_RDLCK = 0;
     public const long O_RDONLY = 0;
     public const long AT_HANDLE_MNT_ID_UNIQUE = 1;
     public const long AT_RENAME_NOREPLACE = 1;
+    public const long F_GETFD = 1;
+    public const long F_OWNER_PID = 1;
+    public const long F_SEAL_SEAL = 1;
+    public const long F_WRLCK = 1;
     public const long O_WRONLY = 1;
     public const long AT_RENAME_EXCHANGE = 2;
+    public const long F_OWNER_PGRP = 2;
+    public const long F_SEAL_SHRINK = 2;
+    public const long F_SETFD = 2;
+    public const long F_UNLCK = 2;
     public const long O_RDWR = 2;
+    public const long F_GETFL = 3;
     public const long O_ACCMODE = 3;
     public const long AT_RENAME_WHITEOUT = 4;
+    public const long F_EXLCK = 4;
+    public const long F_SEAL_GROW = 4;
+    public const long F_SETFL = 4;
+    public const long F_GETLK = 5;
+    public const long F_SETLK = 6;
+    public const long F_SETLKW = 7;
+    public const long F_SEAL_WRITE = 8;
+    public const long F_SETOWN = 8;
+    public const long F_SHLCK = 8;
+    public const long F_GETOWN = 9;
+    public const long F_SETSIG = 10;
+    public const long F_GETSIG = 11;
+    public const long F_SETOWN_EX = 15;
+    public const long F_GETOWN_EX = 16;
+    public const long F_SEAL_FUTURE_WRITE = 16;
+    public const long F_GETOWNER_UIDS = 17;
+    public const long F_SEAL_EXEC = 32;
+    public const long F_OFD_GETLK = 36;
+    public const long F_OFD_SETLK = 37;
+    public const long F_OFD_SETLKW = 38;
     public const long O_CREAT = 64;
     public const long O_EXCL = 128;
     public const long AT_SYMLINK_NOFOLLOW = 256;
@@ -1102,7 +1185,23 @@ public static class FcntlConstants
     public const long AT_REMOVEDIR = 512;
     public const long O_TRUNC = 512;
     public const long AT_SYMLINK_FOLLOW = 1024;
+    public const long F_LINUX_SPECIFIC_BASE = 1024;
+    public const long F_SETLEASE = 1024;
     public const long O_APPEND = 1024;
+    public const long F_GETLEASE = 1025;
+    public const long F_NOTIFY = 1026;
+    public const long F_DUPFD_QUERY = 1027;
+    public const long F_CREATED_QUERY = 1028;
+    public const long F_CANCELLK = 1029;
+    public const long F_DUPFD_CLOEXEC = 1030;
+    public const long F_SETPIPE_SZ = 1031;
+    public const long F_GETPIPE_SZ = 1032;
+    public const long F_ADD_SEALS = 1033;
+    public const long F_GET_SEALS = 1034;
+    public const long F_GET_RW_HINT = 1035;
+    public const long F_SET_RW_HINT = 1036;
+    public const long F_GET_FILE_RW_HINT = 1037;
+    public const long F_SET_FILE_RW_HINT = 1038;
     public const long AT_NO_AUTOMOUNT = 2048;
     public const long O_NDELAY = 2048;
     public const long O_NONBLOCK = 2048;
