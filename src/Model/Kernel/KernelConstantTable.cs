@@ -6,12 +6,16 @@ namespace Conformance.Model.Kernel;
 /// </summary>
 public static partial class KernelConstantTable
 {
-    static readonly Dictionary<string, ConstantRow> ByName = Rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
+    /// <summary>Nested so it is built on first use, after Rows: initialisers in two files of a partial class run in no promised order.</summary>
+    static class Index
+    {
+        internal static readonly Dictionary<string, ConstantRow> ByName = Rows.ToDictionary(r => r.Name, StringComparer.Ordinal);
+    }
 
     public static IReadOnlyList<ConstantRow> All => Rows;
 
     /// <summary>The row for an exact, case-sensitive C name (PR_GET_NO_NEW_PRIVS).</summary>
-    public static bool TryGet(string name, out ConstantRow row) => ByName.TryGetValue(name, out row!);
+    public static bool TryGet(string name, out ConstantRow row) => Index.ByName.TryGetValue(name, out row!);
 
     public static ConstantRow Get(string name) =>
         TryGet(name, out var row) ? row : throw new KeyNotFoundException($"no kernel constant {name}");
