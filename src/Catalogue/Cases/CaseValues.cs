@@ -30,8 +30,9 @@ public static class CaseValues
     }
 
     /// <summary>
-    /// A constant: an integer, or a kernel name (errno, signal, AUDIT_ARCH_*, SECCOMP_RET_* action with
-    /// optional data such as ERRNO(5)), optionally negated ("-ESRCH").
+    /// A constant: an integer, or a kernel name (errno, signal, SECCOMP_RET_* action with optional data
+    /// such as ERRNO(5), or any generated UAPI constant by its full name: PR_GET_NO_NEW_PRIVS,
+    /// SECCOMP_IOCTL_NOTIF_RECV, CAP_SYS_ADMIN, AUDIT_ARCH_X86_64), optionally negated ("-ESRCH").
     /// </summary>
     public static bool TryParseConstant(string text, out long value)
     {
@@ -48,16 +49,16 @@ public static class CaseValues
     {
         if (Errnos.TryParse(name, out var e) && name.StartsWith('E')) { value = e; return true; }
         if (KernelConstants.Signals.TryGetValue(name, out var s)) { value = s; return true; }
-        switch (name)
-        {
-            case "AUDIT_ARCH_X86_64": value = AuditArch.X86_64; return true;
-            case "AUDIT_ARCH_I386": value = AuditArch.I386; return true;
-            case "AUDIT_ARCH_AARCH64": value = AuditArch.Aarch64; return true;
-            case "AUDIT_ARCH_ARM": value = AuditArch.Arm; return true;
-        }
         if (TryAction(name, out var ret)) { value = ret; return true; }
-        value = 0;
-        return false;
+        return ConstantNames.TryResolve(name, out value);
+    }
+
+    /// <summary>Like <see cref="TryParseConstant"/>, but an unknown name is an error that says why and suggests the nearest known one.</summary>
+    public static long ParseConstant(string text, Func<string, CaseFormatException> error)
+    {
+        if (TryParseConstant(text, out var value)) return value;
+        var name = text.Trim().TrimStart('-');
+        throw error(ConstantNames.LooksLikeConstant(name) ? ConstantNames.WhyUnknown(name) : $"'{text.Trim()}' is not a number or a known constant");
     }
 
     /// <summary>SECCOMP_RET_ALLOW, ALLOW, ERRNO(5), TRAP(0x42), ERRNO(EPERM).</summary>
@@ -108,6 +109,8 @@ public static class CaseValues
             return new IntValue(v);
         if (IsSyscallName(t))
             return new SyscallNameValue(t);
+        if (ConstantNames.LooksLikeConstant(t.TrimStart('-')))
+            throw error(ConstantNames.WhyUnknown(t.TrimStart('-')));
         throw error($"'{t}' is not a number, a known constant, a syscall name or a run-time value (null, bad, pid, tid, ppid, $name, buf, str:..., filter:...)");
     }
 

@@ -1,72 +1,109 @@
+using static Conformance.Model.Kernel.CapabilityConstants;
+using static Conformance.Model.Kernel.FcntlConstants;
+using static Conformance.Model.Kernel.PrctlConstants;
+using static Conformance.Model.Kernel.PtraceConstants;
+using static Conformance.Model.Kernel.RlimitConstants;
+using static Conformance.Model.Kernel.SeccompConstants;
+using static Conformance.Model.Kernel.SignalConstants;
+
 namespace Conformance.Model.Kernel;
 
 /// <summary>
-/// The kernel ABI numbers case steps are made of (include/uapi/linux/{prctl,ptrace,seccomp,
-/// capability,wait,signal}.h; identical on x86 and arm). Named here once so cases can spell them.
+/// The kernel ABI numbers case steps are made of, in the shapes the catalogue uses them. Every
+/// value comes from the generated tables (tools/gen-kernel-constants.py); this class only picks,
+/// types and groups them.
 /// </summary>
 public static class KernelConstants
 {
-    public const int PR_SET_DUMPABLE = 4, PR_GET_SECCOMP = 21, PR_SET_SECCOMP = 22, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39;
-    public const int SECCOMP_MODE_STRICT = 1, SECCOMP_MODE_FILTER = 2;
-    public const int SECCOMP_SET_MODE_STRICT = 0, SECCOMP_SET_MODE_FILTER = 1, SECCOMP_GET_ACTION_AVAIL = 2, SECCOMP_GET_NOTIF_SIZES = 3;
+    public const int PR_SET_DUMPABLE = (int)PrctlConstants.PR_SET_DUMPABLE, PR_GET_SECCOMP = (int)PrctlConstants.PR_GET_SECCOMP,
+        PR_SET_SECCOMP = (int)PrctlConstants.PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS = (int)PrctlConstants.PR_SET_NO_NEW_PRIVS,
+        PR_GET_NO_NEW_PRIVS = (int)PrctlConstants.PR_GET_NO_NEW_PRIVS;
+    public const int SECCOMP_MODE_STRICT = (int)SeccompConstants.SECCOMP_MODE_STRICT, SECCOMP_MODE_FILTER = (int)SeccompConstants.SECCOMP_MODE_FILTER;
+    public const int SECCOMP_SET_MODE_STRICT = (int)SeccompConstants.SECCOMP_SET_MODE_STRICT, SECCOMP_SET_MODE_FILTER = (int)SeccompConstants.SECCOMP_SET_MODE_FILTER,
+        SECCOMP_GET_ACTION_AVAIL = (int)SeccompConstants.SECCOMP_GET_ACTION_AVAIL, SECCOMP_GET_NOTIF_SIZES = (int)SeccompConstants.SECCOMP_GET_NOTIF_SIZES;
 
-    public static readonly IReadOnlyDictionary<string, uint> FilterFlags = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["TSYNC"] = 1, ["LOG"] = 2, ["SPEC_ALLOW"] = 4, ["NEW_LISTENER"] = 8, ["TSYNC_ESRCH"] = 16, ["WAIT_KILLABLE_RECV"] = 32,
-    };
+    /// <summary>SECCOMP_FILTER_FLAG_* without the prefix (TSYNC, LOG, ...), as install steps name them.</summary>
+    public static readonly IReadOnlyDictionary<string, uint> FilterFlags = Stripped("SECCOMP_FILTER_FLAG_")
+        .ToDictionary(r => r.Short, r => (uint)r.Value, StringComparer.OrdinalIgnoreCase);
 
-    public const uint SECCOMP_IOCTL_NOTIF_RECV = 0xc0502100, SECCOMP_IOCTL_NOTIF_SEND = 0xc0182101,
-        SECCOMP_IOCTL_NOTIF_ID_VALID = 0x40082102, SECCOMP_IOCTL_NOTIF_ADDFD = 0x40182103,
-        SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR = 0x80082102, SECCOMP_IOCTL_NOTIF_SET_FLAGS = 0x40082104;
-    public const uint SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
-    public const uint SECCOMP_ADDFD_FLAG_SETFD = 1, SECCOMP_ADDFD_FLAG_SEND = 2;
-    public const int SeccompNotifSize = 80, SeccompNotifRespSize = 24, SeccompNotifAddfdSize = 24;
+    public const uint SECCOMP_IOCTL_NOTIF_RECV = (uint)SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV,
+        SECCOMP_IOCTL_NOTIF_SEND = (uint)SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND,
+        SECCOMP_IOCTL_NOTIF_ID_VALID = (uint)SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID,
+        SECCOMP_IOCTL_NOTIF_ADDFD = (uint)SeccompConstants.SECCOMP_IOCTL_NOTIF_ADDFD,
+        SECCOMP_IOCTL_NOTIF_SET_FLAGS = (uint)SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS;
 
+    /// <summary>
+    /// The _IOR spelling of NOTIF_ID_VALID that 5.0-5.6 headers had; kernel/seccomp.c still accepts
+    /// it under this name, privately, so no UAPI header defines it.
+    /// </summary>
+    public const uint SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR = (uint)IoctlEncoding.IOC_READ << IoctlEncoding.IOC_DIRSHIFT
+        | SECCOMP_IOCTL_NOTIF_ID_VALID & ~((uint)IoctlEncoding.IOC_DIRMASK << IoctlEncoding.IOC_DIRSHIFT);
+
+    public const uint SECCOMP_USER_NOTIF_FLAG_CONTINUE = (uint)SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    public const uint SECCOMP_ADDFD_FLAG_SETFD = (uint)SeccompConstants.SECCOMP_ADDFD_FLAG_SETFD, SECCOMP_ADDFD_FLAG_SEND = (uint)SeccompConstants.SECCOMP_ADDFD_FLAG_SEND;
+
+    public const int SeccompNotifSize = SeccompNotifLayout.Size, SeccompNotifRespSize = SeccompNotifRespLayout.Size,
+        SeccompNotifAddfdSize = SeccompNotifAddfdLayout.Size;
+
+    /// <summary>The requests ptrace steps name (without PTRACE_); the step kinds that record a result switch on these names.</summary>
     public static readonly IReadOnlyDictionary<string, long> PtraceRequests = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase)
     {
-        ["TRACEME"] = 0, ["PEEKDATA"] = 2, ["CONT"] = 7, ["KILL"] = 8, ["ATTACH"] = 16, ["DETACH"] = 17, ["SYSCALL"] = 24,
-        ["SETOPTIONS"] = 0x4200, ["GETEVENTMSG"] = 0x4201, ["GETSIGINFO"] = 0x4202, ["SEIZE"] = 0x4206,
-        ["INTERRUPT"] = 0x4207, ["LISTEN"] = 0x4208, ["SECCOMP_GET_FILTER"] = 0x420c, ["SECCOMP_GET_METADATA"] = 0x420d,
+        ["TRACEME"] = PTRACE_TRACEME, ["PEEKDATA"] = PTRACE_PEEKDATA, ["CONT"] = PTRACE_CONT, ["KILL"] = PTRACE_KILL,
+        ["ATTACH"] = PTRACE_ATTACH, ["DETACH"] = PTRACE_DETACH, ["SYSCALL"] = PTRACE_SYSCALL,
+        ["SETOPTIONS"] = PTRACE_SETOPTIONS, ["GETEVENTMSG"] = PTRACE_GETEVENTMSG, ["GETSIGINFO"] = PTRACE_GETSIGINFO,
+        ["SEIZE"] = PTRACE_SEIZE, ["INTERRUPT"] = PTRACE_INTERRUPT, ["LISTEN"] = PTRACE_LISTEN,
+        ["SECCOMP_GET_FILTER"] = PTRACE_SECCOMP_GET_FILTER, ["SECCOMP_GET_METADATA"] = PTRACE_SECCOMP_GET_METADATA,
     };
 
-    public static readonly IReadOnlyDictionary<string, long> PtraceOptions = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["TRACESYSGOOD"] = 1, ["TRACEFORK"] = 2, ["TRACEVFORK"] = 4, ["TRACECLONE"] = 8, ["TRACEEXEC"] = 0x10,
-        ["TRACEVFORKDONE"] = 0x20, ["TRACEEXIT"] = 0x40, ["TRACESECCOMP"] = 0x80, ["EXITKILL"] = 0x100000,
-        ["SUSPEND_SECCOMP"] = 0x200000,
-    };
+    /// <summary>Every PTRACE_O_* option, by its short name (TRACESECCOMP) and its full one (PTRACE_O_TRACESECCOMP).</summary>
+    public static readonly IReadOnlyDictionary<string, long> PtraceOptions = Stripped("PTRACE_O_")
+        .Where(r => r.Short != "MASK")
+        .SelectMany(r => new[] { (Key: r.Short, r.Value), (Key: "PTRACE_O_" + r.Short, r.Value) })
+        .ToDictionary(r => r.Key, r => r.Value, StringComparer.OrdinalIgnoreCase);
 
-    public const int PTRACE_EVENT_SECCOMP = 7;
+    public const int PTRACE_EVENT_SECCOMP = (int)PtraceConstants.PTRACE_EVENT_SECCOMP;
 
-    public static readonly IReadOnlyDictionary<string, long> WaitOptions = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["WNOHANG"] = 1, ["WUNTRACED"] = 2, ["WCONTINUED"] = 8, ["WALL"] = 0x40000000, ["__WALL"] = 0x40000000, ["WCLONE"] = unchecked((int)0x80000000),
-    };
+    /// <summary>
+    /// The wait4 options by their C names (WNOHANG, __WALL) and, for the double-underscore ones, without
+    /// the underscores (WALL); a value is the C int wait4 takes, so __WCLONE is negative.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, long> WaitOptions = KernelConstantTable.Family(KernelConstantFamily.Wait)
+        .Where(r => r.Uniform is not null)
+        .SelectMany(r => r.Name.StartsWith("__", StringComparison.Ordinal)
+            ? new[] { (Key: r.Name, Value: (long)unchecked((int)r.Uniform!.Value)), (Key: r.Name[2..], Value: (long)unchecked((int)r.Uniform!.Value)) }
+            : [(Key: r.Name, Value: (long)unchecked((int)r.Uniform!.Value))])
+        .ToDictionary(r => r.Key, r => r.Value, StringComparer.OrdinalIgnoreCase);
 
-    public static readonly IReadOnlyDictionary<string, int> Signals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["SIGHUP"] = 1, ["SIGINT"] = 2, ["SIGQUIT"] = 3, ["SIGILL"] = 4, ["SIGTRAP"] = 5, ["SIGABRT"] = 6, ["SIGBUS"] = 7,
-        ["SIGFPE"] = 8, ["SIGKILL"] = 9, ["SIGUSR1"] = 10, ["SIGSEGV"] = 11, ["SIGUSR2"] = 12, ["SIGPIPE"] = 13,
-        ["SIGALRM"] = 14, ["SIGTERM"] = 15, ["SIGCHLD"] = 17, ["SIGCONT"] = 18, ["SIGSTOP"] = 19, ["SIGTSTP"] = 20,
-        ["SIGTTIN"] = 21, ["SIGTTOU"] = 22, ["SIGURG"] = 23, ["SIGXCPU"] = 24, ["SIGXFSZ"] = 25, ["SIGVTALRM"] = 26,
-        ["SIGPROF"] = 27, ["SIGWINCH"] = 28, ["SIGIO"] = 29, ["SIGPWR"] = 30, ["SIGSYS"] = 31,
-    };
+    /// <summary>Every signal name with one number on all four ABIs (SIGRTMAX is not: x86 leaves _NSIG to libc).</summary>
+    public static readonly IReadOnlyDictionary<string, int> Signals = KernelConstantTable.Family(KernelConstantFamily.Signal)
+        .Where(r => r.Uniform is not null)
+        .ToDictionary(r => r.Name, r => (int)r.Uniform!.Value, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Names the headers keep for numbers that have a better-known one (SIGIOT is SIGABRT).</summary>
+    static readonly HashSet<string> SignalAliases = ["SIGIOT", "SIGPOLL", "SIGUNUSED"];
 
     public static string SignalName(int signo) =>
-        Signals.FirstOrDefault(kv => kv.Value == signo).Key ?? $"signal {signo}";
+        Signals.FirstOrDefault(kv => kv.Value == signo && !SignalAliases.Contains(kv.Key)).Key ?? $"signal {signo}";
 
-    public const int SIGSYS = 31, SIGKILL = 9, SIGSTOP = 19, SIGTRAP = 5;
+    public const int SIGSYS = (int)SignalConstants.SIGSYS, SIGKILL = (int)SignalConstants.SIGKILL,
+        SIGSTOP = (int)SignalConstants.SIGSTOP, SIGTRAP = (int)SignalConstants.SIGTRAP;
+
+    /// <summary>si_code of a seccomp SIGSYS (asm-generic/siginfo.h), outside the generated families.</summary>
     public const int SYS_SECCOMP = 1;
 
-    public static readonly IReadOnlyDictionary<string, int> Capabilities = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["CHOWN"] = 0, ["DAC_OVERRIDE"] = 1, ["DAC_READ_SEARCH"] = 2, ["FOWNER"] = 3, ["FSETID"] = 4, ["KILL"] = 5,
-        ["SETGID"] = 6, ["SETUID"] = 7, ["SETPCAP"] = 8, ["NET_ADMIN"] = 12, ["SYS_CHROOT"] = 18, ["SYS_PTRACE"] = 19,
-        ["SYS_ADMIN"] = 21, ["SYS_RESOURCE"] = 24,
-    };
+    /// <summary>Every capability without CAP_ (SYS_ADMIN), as drop_caps names them; CAP_LAST_CAP is a bound, not a capability.</summary>
+    public static readonly IReadOnlyDictionary<string, int> Capabilities = Stripped("CAP_")
+        .Where(r => r.Short != "LAST_CAP")
+        .ToDictionary(r => r.Short, r => (int)r.Value, StringComparer.OrdinalIgnoreCase);
 
-    public const int CAP_SYS_ADMIN = 21;
-    public const uint LinuxCapabilityVersion3 = 0x20080522;
-    public const int RLIMIT_CORE = 4;
-    public const int AT_FDCWD = -100;
+    public const int CAP_SYS_ADMIN = (int)CapabilityConstants.CAP_SYS_ADMIN;
+    public const uint LinuxCapabilityVersion3 = (uint)_LINUX_CAPABILITY_VERSION_3;
+    public const int RLIMIT_CORE = (int)RlimitConstants.RLIMIT_CORE;
+    public const int AT_FDCWD = (int)FcntlConstants.AT_FDCWD;
+
+    /// <summary>The rows whose name starts with prefix and that mean one number on every ABI, with the prefix cut off.</summary>
+    static IEnumerable<(string Short, long Value)> Stripped(string prefix) =>
+        KernelConstantTable.All
+            .Where(r => r.Name.StartsWith(prefix, StringComparison.Ordinal) && r.Uniform is not null)
+            .Select(r => (r.Name[prefix.Length..], r.Uniform!.Value));
 }
