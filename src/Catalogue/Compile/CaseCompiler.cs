@@ -1,6 +1,6 @@
 using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;

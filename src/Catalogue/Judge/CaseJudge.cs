@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;

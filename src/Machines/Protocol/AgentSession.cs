@@ -125,8 +125,9 @@ public sealed class AgentSession : IAsyncDisposable
                 finally
                 {
                     // A caller that stops early leaves results in flight: drain them so the next
-                    // batch starts clean.
-                    if (!batch.Finished && _fault == null)
+                    // batch starts clean. A cancelled caller is not kept waiting for the batch:
+                    // results of an abandoned batch are told apart by its id if the session goes on.
+                    if (!batch.Finished && _fault == null && !cancellationToken.IsCancellationRequested)
                         await batch.DrainAsync().ConfigureAwait(false);
                 }
             }
@@ -406,12 +407,14 @@ public sealed class AgentSession : IAsyncDisposable
             bool probed = false;
             while (true)
             {
-                session.ThrowIfFaulted();
+                // Frames that arrived before the fault come first: a result the agent sent before
+                // the kernel crashed belongs to its case, and the crash to the case after it.
                 if (session._batchFrames.Reader.TryRead(out var f))
                 {
                     if (Handle(f) is { } outcome) return outcome.Result;
                     continue;
                 }
+                session.ThrowIfFaulted();
                 var left = budget - deadline.Elapsed;
                 if (left <= TimeSpan.Zero)
                 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using Conformance.Machines.Protocol;
 
-namespace Conformance.Tests.Protocol;
+namespace Conformance.Tests.Executor;
 
 /// <summary>One direction of an in-memory byte stream.</summary>
 sealed class ByteChannelStream : Stream

@@ -4,7 +4,7 @@ using Conformance.Machines;
 using Conformance.Machines.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Conformance.Tests.Protocol;
+namespace Conformance.Tests.Executor;
 
 /// <summary>The session against a scripted guest: resends, reordering, faults.</summary>
 public class AgentSessionTests
