@@ -61,8 +61,13 @@ public class ExecutorVmTests
         await using var executor = new CaseExecutor(await Factory(), new ExecutorOptions { PoolSize = 1 });
 
         var results = new List<CaseExecution>();
+        int? firstPid = null;
         await foreach (var r in executor.SubmitAsync([Getppid(1), Reboot(2), Getppid(3)], CancellationToken.None))
+        {
+            // A disposed machine no longer knows its process: note it while the first one runs.
+            firstPid ??= _machines[0].ProcessId;
             results.Add(r);
+        }
 
         Assert.That(results.Select(r => (r.Status, r.Machine!.Serial)), Is.EqualTo(new[]
         {
@@ -71,6 +76,6 @@ public class ExecutorVmTests
         Assert.That(results[1].Fault!.Kind, Is.AnyOf(FaultKind.UnexpectedExit, FaultKind.UnexpectedReboot), results[1].Fault!.Summary);
         Assert.That(results[2].Result!.Call(1).Ret, Is.EqualTo(1L));
         Assert.That(executor.Booted, Is.EqualTo(2));
-        Assert.That(VmKernels.ProcessGone(_machines[0].ProcessId!.Value), Is.True, "the retired machine's QEMU is gone");
+        Assert.That(VmKernels.ProcessGone(firstPid!.Value), Is.True, "the retired machine's QEMU is gone");
     }
 }
