@@ -4,7 +4,8 @@ using Conformance.Machines.Kernels;
 using Conformance.Machines;
 using Conformance.Machines.Tools;
 using Conformance.Machines.Vm;
-using Conformance.Catalogue.Features;
+using Conformance.Executor;
+using Conformance.Executor.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Conformance.Harness.Verbs;
@@ -29,30 +30,32 @@ public static class DetectVerb
             var logger = logs.CreateLogger("detect");
             try
             {
-                IMachine machine;
+                Func<IMachine> createMachine;
                 if (parse.GetValue(host))
                 {
                     if (parse.GetValue(kernelOptions.Kernel) is not null || parse.GetValue(kernelOptions.Arch) is not null)
                         throw new ArgumentException("--host probes the running kernel; it takes no --kernel or --arch");
-                    machine = new HostMachine(logger);
+                    createMachine = () => new HostMachine(logger);
                 }
                 else
                 {
                     var store = new KernelStore(logger: logger);
                     var kernel = await kernelOptions.ResolveAsync(parse, store, ct);
                     var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
-                    machine = new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger);
+                    createMachine = () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger);
                 }
-                await using (machine)
-                {
-                    var outcome = await KernelDetector.DetectAsync(machine, ct);
-                    Console.Write(parse.GetValue(json) ? outcome.Detection.ToJsonLine() + "\n" : DetectionTable.Render(machine.Name, outcome.Detection));
-                    return 0;
-                }
+                var outcome = await KernelDetector.DetectAsync(createMachine, ct);
+                Console.Write(parse.GetValue(json) ? outcome.Detection.ToJsonLine() + "\n" : DetectionTable.Render(outcome.Machine.Name, outcome.Detection));
+                return 0;
             }
-            catch (MachineFaultException e)
+            catch (MachineStartException e) when (e.Fault is { } fault)
             {
-                Console.Error.WriteLine($"error: {e.Fault.Kind}: {e.Fault.Summary}\n--- console excerpt ---\n{e.Fault.Excerpt}");
+                Console.Error.WriteLine($"error: {fault.Kind}: {fault.Summary}\n--- console excerpt ---\n{fault.Excerpt}");
+                return 2;
+            }
+            catch (MachineStartException e)
+            {
+                Console.Error.WriteLine($"error: {e.InnerException?.Message ?? e.Message}");
                 return 2;
             }
             catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or ExternalCommandException

@@ -1,4 +1,4 @@
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 
 namespace Conformance.Harness.Verbs;
 

@@ -5,6 +5,7 @@ using Conformance.Machines;
 using Conformance.Machines.Vm;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Catalogue.Reports;
 using Conformance.Catalogue.Run;
 using Microsoft.Extensions.Logging;

@@ -23,6 +23,9 @@ public interface IMachine : IAsyncDisposable
 
     /// <summary>Set once a kernel crash, hang or unexpected exit has been detected.</summary>
     MachineFault? Fault { get; }
+
+    /// <summary>From the machine's start (QEMU's launch, the host agent's spawn) to the agent's HELO; null until then.</summary>
+    TimeSpan? BootTime { get; }
 }
 
 public enum FaultKind { Panic, Oops, Bug, Warning, UnexpectedReboot, UnexpectedExit, Hang, BootTimeout, ProtocolError }

@@ -10,13 +10,13 @@ namespace Conformance.Machines;
 /// <summary>
 /// A kernel booted in QEMU (TCG) with the agent as its /init, talking over the serial console.
 /// Console text outside agent frames is kept (<see cref="ConsoleText"/>) and scanned for crashes;
-/// the first crash aborts the _session with a <see cref="MachineFault"/>. A guest that ends without
+/// the first crash aborts the session with a <see cref="MachineFault"/>. A guest that ends without
 /// having been sent QUIT is a fault too (QEMU exits 0 after a panic as after a clean reboot).
 /// Disposing kills QEMU; <see cref="StopAsync"/> asks the agent to reboot first.
 /// </summary>
 public sealed class QemuMachine : IMachine
 {
-    /// <summary>How long an exited QEMU's last output may take to reach the console _monitor.</summary>
+    /// <summary>How long an exited QEMU's last output may take to reach the console monitor.</summary>
     static readonly TimeSpan DrainTime = TimeSpan.FromMilliseconds(500);
 
     readonly QemuMachineOptions _options;
@@ -38,10 +38,10 @@ public sealed class QemuMachine : IMachine
     }
 
     public KernelDescriptor Kernel => _options.Kernel;
-    public string Name => $"_qemu/{Arch}/{_options.Kernel.Release}";
+    public string Name => $"qemu/{Arch}/{_options.Kernel.Release}";
     public string Arch => _options.Kernel.Arch.Name();
     public string ConsoleText => _monitor.Text;
-    /// <summary>A crash or exit seen on the console side, else whatever the _session detected (a hang).</summary>
+    /// <summary>A crash or exit seen on the console side, else whatever the session detected (a hang).</summary>
     public MachineFault? Fault => _monitor.Fault ?? _session?.Fault;
 
     /// <summary>Each complete console line as it arrives (for live display; not needed for detection).</summary>
@@ -51,7 +51,7 @@ public sealed class QemuMachine : IMachine
         remove => _monitor.LineCompleted -= value;
     }
 
-    /// <summary>The _session once the agent said HELO.</summary>
+    /// <summary>The session once the agent said HELO.</summary>
     public AgentSession? Session => _session;
 
     /// <summary>QEMU start to HELO (the boot time the benchmark reports).</summary>
@@ -60,13 +60,13 @@ public sealed class QemuMachine : IMachine
     /// <summary>CPU time QEMU had used when the agent was ready (the load-independent boot cost).</summary>
     public TimeSpan? BootCpuTime { get; private set; }
 
-    /// <summary>The QEMU command line, once _started.</summary>
+    /// <summary>The QEMU command line, once started.</summary>
     public string? CommandLine => _qemu?.CommandLine;
 
     /// <summary>CPU time QEMU has used so far (see <see cref="QemuProcess.CpuTime"/>); null before start and once it is gone.</summary>
     public TimeSpan? CpuTime => _qemu?.CpuTime;
 
-    /// <summary>QEMU's process id once _started (to check from outside that it is gone).</summary>
+    /// <summary>QEMU's process id once started (to check from outside that it is gone).</summary>
     public int? ProcessId => _qemu?.Id;
 
     /// <summary>What QEMU printed on its stderr.</summary>
@@ -78,7 +78,7 @@ public sealed class QemuMachine : IMachine
     public async Task<AgentSession> StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
-            throw new InvalidOperationException($"{Name}: a machine is _started once; create a new one to boot again");
+            throw new InvalidOperationException($"{Name}: a machine is started once; create a new one to boot again");
 
         var accel = await AcceleratorProbe.ResolveAsync(_options.Kernel.Arch, _options.Accel, _options.CacheRoot, _logger, cancellationToken);
         if (accel != QemuAccel.Kvm || _options.Accel != QemuAccel.Auto)
@@ -125,7 +125,7 @@ public sealed class QemuMachine : IMachine
         _qemu = QemuProcess.Start(spec, _logger);
         _toGuest = new QuitWatchingStream(_qemu.Input);
         _exitWatch = WatchExitAsync(_qemu);
-        _logger.LogDebug("{Name}: _started QEMU {Pid} ({Accel})", Name, _qemu.Id, accel);
+        _logger.LogDebug("{Name}: started QEMU {Pid} ({Accel})", Name, _qemu.Id, accel);
 
         var connecting = Stopwatch.GetTimestamp();
         try
@@ -158,7 +158,7 @@ public sealed class QemuMachine : IMachine
         return _session;
     }
 
-    /// <summary>Why the agent never said HELO: a crash on the console, time, QEMU _ending, or the protocol.</summary>
+    /// <summary>Why the agent never said HELO: a crash on the console, time, QEMU ending, or the protocol.</summary>
     async Task<MachineFault> BootFailureAsync(Exception error, TimeSpan helloTimeout)
     {
         var elapsed = Stopwatch.GetElapsedTime(_qemu!.StartTimestamp);

@@ -4,7 +4,18 @@
 #include "types.h"
 
 #define AGENT_VERSION "conformance-agent 1"
-#define PROTOCOL_VERSION 1
+/* 2: ERRR carries a numeric code before its text (docs/agent-protocol.md §1). */
+#define PROTOCOL_VERSION 2
+
+/* ERRR codes: the host decides on these, never on the text. */
+enum agent_error {
+    ERR_CORRUPT_FRAME = 1,      /* an input frame failed its checks: the host sends it again */
+    ERR_FRAME_NOT_HELD = 2,     /* RSND for a frame the agent no longer holds */
+    ERR_MALFORMED_FRAME = 3,    /* a PING or RSND with the wrong payload size */
+    ERR_UNEXPECTED_FRAME = 4,   /* a frame type the agent does not take */
+    ERR_BATCH_REJECTED = 5,     /* a RUNB/RUNZ whose framing is wrong or that exceeds the agent's limit */
+    ERR_OUT_OF_MEMORY = 6,      /* the agent could not allocate room for a batch */
+};
 
 /* HELO flags: bit 0, serving as a VM's init; bit 1, understands RUNZ (compressed batches). */
 #define HELO_INIT 1u

@@ -49,9 +49,10 @@ static void set_timer(u32 ms)
     sys_setitimer(ITIMER_REAL, &v);
 }
 
-static void send_error(const char *msg)
+static void send_error(enum agent_error code, const char *msg)
 {
     struct gbuf b = { 0, 0, 0 };
+    gbuf_u32(&b, (u32)code);
     gbuf_str(&b, msg);
     frame_send("ERRR", b.p, (u32)b.len);
     if (b.p) sys_munmap(b.p, b.cap);
@@ -63,7 +64,7 @@ static void send_corrupt(const char *why)
     char msg[96];
     usize n = str_copy(msg, sizeof msg, "corrupt input frame: ");
     str_copy(msg + n, sizeof msg - n, why);
-    send_error(msg);
+    send_error(ERR_CORRUPT_FRAME, msg);
 }
 
 static void open_case_area(char **envp, const char *self, const char *helper)
@@ -313,9 +314,9 @@ static void handle_quick(const struct in_frame *f)
     if (str_eq(f->type, "PING") && f->len == 4) {
         frame_send("PONG", f->payload, 4);
     } else if (str_eq(f->type, "RSND") && f->len == 4) {
-        if (frame_resend(ld32(f->payload)) < 0) send_error("RSND: frame not held");
+        if (frame_resend(ld32(f->payload)) < 0) send_error(ERR_FRAME_NOT_HELD, "RSND: frame not held");
     } else {
-        send_error("malformed PING or RSND");
+        send_error(ERR_MALFORMED_FRAME, "malformed PING or RSND");
     }
 }
 
@@ -346,7 +347,7 @@ static void run_batch(const u8 *payload, u32 len)
     const u8 *first;
     /* Frames read between cases reuse the input buffers: work on a copy. */
     batch.len = 0;
-    if (gbuf_put(&batch, payload, len)) { send_error("RUNB: out of memory"); return; }
+    if (gbuf_put(&batch, payload, len)) { send_error(ERR_OUT_OF_MEMORY, "RUNB: out of memory"); return; }
     c.base = c.p = batch.p;
     c.end = batch.p + len;
     c.err = NULL;
@@ -364,7 +365,7 @@ static void run_batch(const u8 *payload, u32 len)
         else c.p += n;
     }
     if (c.err || c.p != c.end) {
-        send_error(c.err ? "RUNB: truncated batch" : "RUNB: bytes after the last case");
+        send_error(ERR_BATCH_REJECTED, c.err ? "RUNB: truncated batch" : "RUNB: bytes after the last case");
     } else {
         c.p = first;
         for (i = 0; i < count; i++) {
@@ -387,14 +388,14 @@ static void run_compressed_batch(const u8 *payload, u32 len)
     u32 raw;
     long n;
     u8 *dst;
-    if (len < 4) { send_error("RUNZ: truncated"); return; }
+    if (len < 4) { send_error(ERR_BATCH_REJECTED, "RUNZ: truncated"); return; }
     raw = ld32(payload);
-    if (raw > BATCH_MAX) { send_error("RUNZ: batch larger than the agent's limit"); return; }
+    if (raw > BATCH_MAX) { send_error(ERR_BATCH_REJECTED, "RUNZ: batch larger than the agent's limit"); return; }
     inflated.len = 0;
     dst = gbuf_reserve(&inflated, raw ? raw : 1);
-    if (!dst) { send_error("RUNZ: out of memory"); return; }
+    if (!dst) { send_error(ERR_OUT_OF_MEMORY, "RUNZ: out of memory"); return; }
     n = inflate_raw(payload + 4, len - 4, dst, raw);
-    if (n != (long)raw) { send_error("RUNZ: corrupt compressed batch"); return; }
+    if (n != (long)raw) { send_error(ERR_BATCH_REJECTED, "RUNZ: corrupt compressed batch"); return; }
     inflated.len = raw;
     run_batch(inflated.p, raw);
 }
@@ -405,7 +406,7 @@ static void handle(const struct in_frame *f)
     else if (str_eq(f->type, "RUNZ")) run_compressed_batch(f->payload, f->len);
     else if (str_eq(f->type, "QUIT")) quit_agent(serving_init);
     else if (str_eq(f->type, "PING") || str_eq(f->type, "RSND")) handle_quick(f);
-    else send_error("unexpected frame type");
+    else send_error(ERR_UNEXPECTED_FRAME, "unexpected frame type");
 }
 
 void serve(int is_init, const char *self, const char *helper, char **envp)

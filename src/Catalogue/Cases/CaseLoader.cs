@@ -100,8 +100,8 @@ public static partial class CaseLoader
         var needsNode = YamlNodes.Get(map, "needs");
         var needs = needsNode is null ? [] : y.Strings(needsNode, "needs");
         foreach (var need in needs)
-            if (!Features.FeatureNames.IsKnown(need))
-                throw y.Error(needsNode!, $"unknown feature '{need}' (known: {Features.FeatureNames.Describe()})");
+            if (!Executor.Features.FeatureNames.IsKnown(need))
+                throw y.Error(needsNode!, $"unknown feature '{need}' (known: {Executor.Features.FeatureNames.Describe()})");
         var archNode = YamlNodes.Get(map, "arch");
         var arches = archNode is null ? [] : y.Strings(archNode, "arch");
         foreach (var arch in arches)

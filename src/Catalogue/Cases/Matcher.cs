@@ -59,7 +59,7 @@ public sealed record Condition(string? ProfileOp, Version? ProfileVersion, strin
     public string? Arch { get; init; }
 
     /// <summary>Does the condition hold on this machine? Unknown features (no probe yet) count as present.</summary>
-    public bool Holds(Features.KernelFeatures? features, string arch, Version? kernel)
+    public bool Holds(Executor.Features.KernelFeatures? features, string arch, Version? kernel)
     {
         if (Arch is { } a)
             return arch == a;

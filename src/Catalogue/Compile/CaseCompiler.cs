@@ -1,7 +1,7 @@
 using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
-using Conformance.Catalogue.Features;
 using Conformance.Catalogue.Steps;
+using Conformance.Executor.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;

@@ -1,3 +1,5 @@
+using Conformance.Executor.Features;
+
 namespace Conformance.Catalogue.Features;
 
 /// <summary>

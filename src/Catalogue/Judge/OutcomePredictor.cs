@@ -1,7 +1,7 @@
 using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using static Conformance.Model.Kernel.KernelConstants;

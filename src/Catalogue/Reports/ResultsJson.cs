@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;
 

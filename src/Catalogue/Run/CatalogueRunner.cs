@@ -1,19 +1,20 @@
 using System.Diagnostics;
-using Conformance.Machines;
-using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
-using Conformance.Catalogue.Features;
 using Conformance.Catalogue.Judge;
+using Conformance.Executor;
+using Conformance.Executor.Features;
+using Conformance.Machines;
+using Conformance.Machines.Protocol;
 using Conformance.Model.Seccomp;
 using Microsoft.Extensions.Logging;
 
 namespace Conformance.Catalogue.Run;
 
 /// <summary>
-/// Runs a catalogue on one kernel: boots the machine, probes its features, compiles and sends the
-/// cases in batches, judges each result as it streams back, and when the kernel panics or hangs
-/// marks the running case as an error, boots a fresh machine and carries on with the rest.
+/// Runs a catalogue on one kernel as a producer of the executor: asks it for a ready machine to
+/// learn the kernel's features, compiles the cases for that kernel, submits them as one stream and
+/// judges each result as it comes back. Booting, probing and restarting are the executor's.
 /// </summary>
 public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions options, IRunSink sink, ILogger logger)
 {
@@ -28,92 +29,40 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             sink.OnCase(r);
         }
 
-        IMachine? machine = null;
-        try
+        // The catalogue's batches run one after another, so one machine at a time is all it uses.
+        var executor = new CaseExecutor(createMachine, new ExecutorOptions { PoolSize = 1, MaxRestarts = options.MaxRestarts }, logger);
+        executor.MachineRetired += retired => sink.OnConsole(retired.ConsoleText);
+        await using (executor)
         {
-            machine = createMachine();
-            AgentSession session;
+            MachineInfo machine;
             try
             {
-                session = await machine.StartAsync(cancellationToken);
+                machine = await executor.StartAsync(cancellationToken);
             }
-            catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
+            catch (MachineStartException e)
             {
-                // The console goes to the sink once, in finally.
                 foreach (var c in cases)
-                    Emit(Report(c, CaseVerdict.Errored(c.Id, $"{machine.Name} did not boot: {e.Message}"), TimeSpan.Zero, Excerpt(machine)));
+                    Emit(Report(c, CaseVerdict.Errored(c.Id, e.Message), TimeSpan.Zero, e.ConsoleExcerpt));
                 return Finish(tally, clock);
             }
+            sink.OnMachine(new MachineReport(machine.Name, options.Backend, machine.Arch, machine.Hello.Release, machine.Hello.Version,
+                machine.Features, machine.Profile, machine.BootTime, options.KernelConfig));
 
-            KernelFeatures features;
-            KernelProfile profile;
-            try
+            var pending = Prepare(cases, machine.Arch, machine.Features, Emit);
+            var requests = pending.Select((p, i) => new CaseRequest((uint)(i + 1), p.Case.Timeout, p.Program)).ToList();
+            await foreach (var execution in executor.SubmitAsync(requests, cancellationToken))
             {
-                (features, profile) = await ProbeAsync(session, machine, cancellationToken);
-            }
-            catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
-            {
-                foreach (var c in cases)
-                    Emit(Report(c, CaseVerdict.Errored(c.Id, $"the feature probe failed on {machine.Name}: {e.Message}"), TimeSpan.Zero, Excerpt(machine)));
-                return Finish(tally, clock);
-            }
-            var pending = Prepare(cases, machine.Arch, features, Emit);
-            int next = 0, restarts = 0;
-            while (next < pending.Count)
-            {
-                var requests = pending.Skip(next).Select((p, i) => new CaseRequest((uint)(next + i + 1), p.Compiled.Case.Timeout, p.Compiled.Program)).ToList();
-                try
+                var compiled = pending[(int)execution.Request.CaseId - 1];
+                Emit(execution.Status switch
                 {
-                    await foreach (var result in session.RunAsync(requests, cancellationToken))
-                    {
-                        var p = pending[(int)result.CaseId - 1];
-                        var verdict = Judge(p.Compiled, result, features, profile);
-                        Emit(Report(p.Compiled.Case, verdict, result.Elapsed, null));
-                        next = (int)result.CaseId;
-                    }
-                }
-                catch (MachineFaultException fault)
-                {
-                    var p = pending[next];
-                    logger.LogWarning("{Machine}: {Fault} while running {Case}; restarting", machine.Name, fault.Fault.Kind, p.Compiled.Case.Id);
-                    Emit(Report(p.Compiled.Case, CaseVerdict.Errored(p.Compiled.Case.Id, $"{fault.Fault.Kind}: {fault.Fault.Summary}"),
-                        TimeSpan.Zero, fault.Fault.Excerpt));
-                    next++;
-                    sink.OnConsole(machine.ConsoleText);
-                    await machine.DisposeAsync();
-                    machine = null;
-                    if (++restarts > options.MaxRestarts || next >= pending.Count)
-                    {
-                        foreach (var rest in pending.Skip(next))
-                            Emit(Report(rest.Compiled.Case, CaseVerdict.Errored(rest.Compiled.Case.Id, $"not run: the machine failed {restarts} times"), TimeSpan.Zero, null));
-                        next = pending.Count;
-                        break;
-                    }
-                    machine = createMachine();
-                    try
-                    {
-                        session = await machine.StartAsync(cancellationToken);
-                    }
-                    catch (Exception e) when (e is MachineFaultException or IOException or InvalidOperationException)
-                    {
-                        // Every case the run announced gets a report, even when no machine comes back.
-                        foreach (var rest in pending.Skip(next))
-                            Emit(Report(rest.Compiled.Case, CaseVerdict.Errored(rest.Compiled.Case.Id, $"not run: {machine.Name} did not boot again: {e.Message}"),
-                                TimeSpan.Zero, null));
-                        return Finish(tally, clock);
-                    }
-                }
+                    ExecutionStatus.Completed => Report(compiled.Case,
+                        Judge(compiled, execution.Result!, execution.Machine!.Features, execution.Machine.Profile), execution.Result!.Elapsed, null),
+                    ExecutionStatus.Faulted => Report(compiled.Case,
+                        CaseVerdict.Errored(compiled.Case.Id, $"{execution.Fault!.Kind}: {execution.Fault.Summary}"), TimeSpan.Zero, execution.Fault.Excerpt),
+                    _ => Report(compiled.Case, CaseVerdict.Errored(compiled.Case.Id, execution.NotRunReason!), TimeSpan.Zero, null),
+                });
             }
-            await session.QuitAsync(cancellationToken);
             return Finish(tally, clock);
-        }
-        finally
-        {
-            if (machine is not null)
-            {
-                sink.OnConsole(machine.ConsoleText);
-                await machine.DisposeAsync();
-            }
         }
     }
 
@@ -124,26 +73,10 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
         return summary;
     }
 
-    async Task<(KernelFeatures, KernelProfile)> ProbeAsync(AgentSession session, IMachine machine, CancellationToken ct)
-    {
-        var request = FeatureProbe.Request(machine.Arch, session.Hello.Helpers.Count > 0);
-        CaseResult? result = null;
-        await foreach (var r in session.RunAsync([request], ct))
-            result = r;
-        var features = FeatureProbe.Interpret(result ?? throw new InvalidOperationException("the feature probe returned nothing"), session.Hello);
-        var profile = KernelProfiles.ForRelease(session.Hello.Release);
-        sink.OnMachine(new MachineReport(machine.Name, options.Backend, machine.Arch, session.Hello.Release, session.Hello.Version,
-            features, profile, session.ReadyAfter, options.KernelConfig));
-        logger.LogInformation("{Machine}: profile {Profile}, features {Features}", machine.Name, profile.Name, string.Join(" ", features.Present.Order()));
-        return (features, profile);
-    }
-
-    sealed record Pending(CompiledCase Compiled);
-
     /// <summary>Skips what the kernel lacks (or fails it under --expect-features) and compiles the rest for this arch.</summary>
-    List<Pending> Prepare(IReadOnlyList<CaseDefinition> cases, string arch, KernelFeatures features, Action<CaseReport> report)
+    List<CompiledCase> Prepare(IReadOnlyList<CaseDefinition> cases, string arch, KernelFeatures features, Action<CaseReport> report)
     {
-        var pending = new List<Pending>();
+        var pending = new List<CompiledCase>();
         foreach (var c in cases)
         {
             if (!c.RunsOn(arch))
@@ -162,7 +95,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             }
             try
             {
-                pending.Add(new Pending(CaseCompiler.Compile(c, arch, features)));
+                pending.Add(CaseCompiler.Compile(c, arch, features));
             }
             catch (CaseFormatException e)
             {
@@ -172,22 +105,22 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
         return pending;
     }
 
-    static CaseVerdict Judge(CompiledCase compiled, CaseResult result, KernelFeatures features, KernelProfile profile)
+    /// <summary>Judging one case never ends the run: whatever the judge throws becomes that case's error.</summary>
+    CaseVerdict Judge(CompiledCase compiled, CaseResult result, KernelFeatures features, KernelProfile profile)
     {
         try
         {
             return CaseJudge.Judge(compiled, result, features, profile);
         }
-        catch (Exception e) when (e is CaseFormatException or InvalidOperationException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return CaseVerdict.Errored(compiled.Case.Id, $"judging failed: {e.Message}");
+            logger.LogError(e, "judging {Case} failed", compiled.Case.Id);
+            return CaseVerdict.Errored(compiled.Case.Id, $"judging failed: {e.GetType().Name}: {e.Message}");
         }
     }
 
     static CaseReport Report(CaseDefinition c, CaseVerdict v, TimeSpan elapsed, string? excerpt) =>
         new(c, c.Id, c.Description, c.Pos.File, v, elapsed, excerpt);
-
-    static string? Excerpt(IMachine m) => m.Fault?.Excerpt ?? (m.ConsoleText.Length > 4000 ? m.ConsoleText[^4000..] : m.ConsoleText);
 
     sealed class Tally
     {

@@ -1,5 +1,5 @@
 using Conformance.Catalogue.Cases;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Catalogue.Judge;
 using Conformance.Model.Seccomp;
 

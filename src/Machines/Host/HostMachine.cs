@@ -47,6 +47,9 @@ public sealed class HostMachine : IMachine
 
     public MachineFault? Fault => _fault ?? _session?.Fault;
 
+    /// <summary>The session starts with the agent's spawn, so its time to HELO is the boot time.</summary>
+    public TimeSpan? BootTime => _session?.ReadyAfter;
+
     public async Task<AgentSession> StartAsync(CancellationToken cancellationToken)
     {
         if (_process != null) throw new InvalidOperationException($"{Name} was already started");

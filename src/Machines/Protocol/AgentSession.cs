@@ -17,6 +17,8 @@ namespace Conformance.Machines.Protocol;
 /// </summary>
 public sealed class AgentSession : IAsyncDisposable
 {
+    /// <summary>The protocol this host speaks (HELO's first field; docs/agent-protocol.md). 2: ERRR carries a code.</summary>
+    public const uint ProtocolVersion = 2;
     /// <summary>How many times one guest frame may be asked for again before the session gives up.</summary>
     public const int MaxResends = 8;
     /// <summary>Cases per RUNB frame at most (the session splits longer lists).</summary>
@@ -125,8 +127,9 @@ public sealed class AgentSession : IAsyncDisposable
                 finally
                 {
                     // A caller that stops early leaves results in flight: drain them so the next
-                    // batch starts clean.
-                    if (!batch.Finished && _fault == null)
+                    // batch starts clean. A cancelled caller is not kept waiting for the batch:
+                    // results of an abandoned batch are told apart by its id if the session goes on.
+                    if (!batch.Finished && _fault == null && !cancellationToken.IsCancellationRequested)
                         await batch.DrainAsync().ConfigureAwait(false);
                 }
             }
@@ -345,8 +348,8 @@ public sealed class AgentSession : IAsyncDisposable
                 try
                 {
                     var hello = Hello.Decode(f.Payload);
-                    if (hello.Protocol != 1)
-                        Abort(new MachineFault(FaultKind.ProtocolError, $"agent speaks protocol {hello.Protocol}, not 1", ConsoleTail()));
+                    if (hello.Protocol != ProtocolVersion)
+                        Abort(new MachineFault(FaultKind.ProtocolError, $"agent speaks protocol {hello.Protocol}, not {ProtocolVersion}", ConsoleTail()));
                     else
                     {
                         _readyAfter = _sinceStart.Elapsed;
@@ -371,11 +374,16 @@ public sealed class AgentSession : IAsyncDisposable
                 _batchFrames.Writer.TryWrite(f);
                 break;
             case FrameType.Error:
-                string message;
-                try { message = new PayloadReader(f.Payload).Str("message"); }
-                catch (ProtocolDecodeException) { message = "(undecodable ERRR)"; }
-                _logger.LogWarning("agent error: {Message}", message);
-                _batchFrames.Writer.TryWrite(f with { Payload = Encoding.UTF8.GetBytes(message) });
+                try
+                {
+                    var error = AgentError.Decode(f.Payload);
+                    _logger.LogWarning("agent error {Code}: {Message}", error.Code, error.Message);
+                    _batchFrames.Writer.TryWrite(f);
+                }
+                catch (ProtocolDecodeException e)
+                {
+                    _logger.LogWarning("undecodable ERRR from the agent: {Message}", e.Message);
+                }
                 break;
             default:
                 _logger.LogWarning("unexpected frame {Type} from the agent", f.Type);
@@ -406,12 +414,14 @@ public sealed class AgentSession : IAsyncDisposable
             bool probed = false;
             while (true)
             {
-                session.ThrowIfFaulted();
+                // Frames that arrived before the fault come first: a result the agent sent before
+                // the kernel crashed belongs to its case, and the crash to the case after it.
                 if (session._batchFrames.Reader.TryRead(out var f))
                 {
                     if (Handle(f) is { } outcome) return outcome.Result;
                     continue;
                 }
+                session.ThrowIfFaulted();
                 var left = budget - deadline.Elapsed;
                 if (left <= TimeSpan.Zero)
                 {
@@ -473,14 +483,17 @@ public sealed class AgentSession : IAsyncDisposable
                             $"DONE for batch {batchId} after {_next} of {cases.Count} results", session.ConsoleTail()));
                     return new Outcome(null);
                 case FrameType.Error:
-                    var message = Encoding.UTF8.GetString(f.Payload);
-                    if (message.StartsWith("corrupt input frame", StringComparison.Ordinal) && _next == 0 && !Finished)
+                    // Delivered only once decoded (see Deliver).
+                    var error = AgentError.Decode(f.Payload);
+                    if (error.Code == AgentErrorCode.CorruptFrame && _next == 0 && !Finished)
                     {
                         if (++_batchResends > MaxBatchResends)
-                            session.Abort(new MachineFault(FaultKind.ProtocolError, $"the agent could not read batch {batchId}: {message}", session.ConsoleTail()));
+                            session.Abort(new MachineFault(FaultKind.ProtocolError, $"the agent could not read batch {batchId}: {error.Message}", session.ConsoleTail()));
                         else
                             session.SendInBackground(_frame.Type, _frame.Payload);
                     }
+                    else if (error.Code is AgentErrorCode.BatchRejected or AgentErrorCode.OutOfMemory && !Finished)
+                        session.Abort(new MachineFault(FaultKind.ProtocolError, $"the agent did not run batch {batchId}: {error.Message}", session.ConsoleTail()));
                     return null;
                 default:
                     return null;

@@ -4,11 +4,11 @@ using Conformance.Machines;
 namespace Conformance.Machines.Vm;
 
 /// <summary>
-/// Keeps a guest's console _text (everything outside agent frames) and scans it as it arrives for
+/// Keeps a guest's console text (everything outside agent frames) and scans it as it arrives for
 /// kernel crashes. Scanning is by whole lines: a chunk that ends mid-line is held until the rest
 /// arrives, so a pattern split across reads is still seen. The first crash line raises
 /// <see cref="FaultDetected"/> once; <see cref="Fault"/> reports the worst crash seen so far, with
-/// an excerpt of the _lines around the first one, taken when it is read (so an oops that is still
+/// an excerpt of the lines around the first one, taken when it is read (so an oops that is still
 /// printing when the fault is raised is complete in a later read).
 /// </summary>
 public sealed class ConsoleMonitor
@@ -32,7 +32,7 @@ public sealed class ConsoleMonitor
     /// <summary>Raised for every complete console line, in order (from the thread that appended it).</summary>
     public event Action<string>? LineCompleted;
 
-    /// <summary>All console _text so far.</summary>
+    /// <summary>All console text so far.</summary>
     public string Text
     {
         get

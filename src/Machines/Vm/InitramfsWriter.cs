@@ -4,7 +4,7 @@ namespace Conformance.Machines.Vm;
 
 /// <summary>
 /// Writes a cpio archive in the "newc" format the kernel unpacks as an initramfs
-/// (Documentation/driver-api/early-userspace/buffer-format.rst). Output is deterministic: _entries
+/// (Documentation/driver-api/early-userspace/buffer-format.rst). Output is deterministic: entries
 /// are sorted by path (so parents precede children), inode numbers count from 1 in that order,
 /// and every mtime, uid and gid is 0, so equal contents give equal bytes and can be cached by hash.
 /// </summary>

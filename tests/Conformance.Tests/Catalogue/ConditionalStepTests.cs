@@ -1,6 +1,6 @@
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Model.Seccomp;
 
 namespace Conformance.Tests.Catalogue;

@@ -1,4 +1,5 @@
 using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 
 namespace Conformance.Tests.Catalogue;
 

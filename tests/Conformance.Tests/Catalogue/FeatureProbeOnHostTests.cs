@@ -1,5 +1,5 @@
 using Conformance.Machines.Host;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Model.Seccomp;
 
 namespace Conformance.Tests.Catalogue;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Catalogue.Reports;
 using Conformance.Tests.Harness;
 

@@ -1,4 +1,4 @@
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;
 using Conformance.Model.Seccomp;

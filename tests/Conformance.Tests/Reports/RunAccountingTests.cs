@@ -26,6 +26,8 @@ public class RunAccountingTests
             throw new MachineFaultException(Fault);
         }
 
+        public TimeSpan? BootTime => null;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

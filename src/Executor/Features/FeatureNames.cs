@@ -1,4 +1,4 @@
-namespace Conformance.Catalogue.Features;
+namespace Conformance.Executor.Features;
 
 /// <summary>The feature names a case may need (docs/cases.md, "Features").</summary>
 public static class FeatureNames

@@ -2,7 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using Conformance.Machines.Protocol;
 
-namespace Conformance.Tests.Protocol;
+namespace Conformance.Tests.Executor;
 
 /// <summary>One direction of an in-memory byte stream.</summary>
 sealed class ByteChannelStream : Stream
@@ -58,7 +58,7 @@ sealed class FakeGuest
 
     public void Send(string type, byte[] payload) => Raw(NextLine(type, payload));
 
-    public void Hello() => Send(FrameType.Hello, new PayloadWriter().U32(1).U32(0).Str("fake").Str("x86_64").Str("6.1.0").Str("#1")
+    public void Hello() => Send(FrameType.Hello, new PayloadWriter().U32(AgentSession.ProtocolVersion).U32(0).Str("fake").Str("x86_64").Str("6.1.0").Str("#1")
         .I32(42).U64(123).Str("i386").ToArray());
 
     public static byte[] Result(uint batch, uint caseId, uint mark)
@@ -66,6 +66,8 @@ sealed class FakeGuest
         var rec = new PayloadWriter().U16(24).U8(8).U8(0).U16(1).U16(0).I32(7).I32(7).U32(mark).U32(0).ToArray();
         return new PayloadWriter().U32(batch).U32(caseId).U32(0).I32(0).U32(10).U32((uint)rec.Length).Bytes(rec).ToArray();
     }
+
+    public static byte[] Error(AgentErrorCode code, string message) => new PayloadWriter().U32((uint)code).Str(message).ToArray();
 
     public static byte[] Done(uint batch, uint count) => new PayloadWriter().U32(batch).U32(count).ToArray();
 

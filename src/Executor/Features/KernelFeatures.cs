@@ -1,4 +1,4 @@
-namespace Conformance.Catalogue.Features;
+namespace Conformance.Executor.Features;
 
 /// <summary>What the kernel under test was found to have, probed in the guest before the catalogue runs.</summary>
 public sealed record KernelFeatures

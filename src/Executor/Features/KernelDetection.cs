@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Seccomp;
 
-namespace Conformance.Catalogue.Features;
+namespace Conformance.Executor.Features;
 
 /// <summary>
 /// What `conformance detect` says about a kernel, and what results.json repeats under

@@ -4,7 +4,7 @@ using Conformance.Machines;
 using Conformance.Machines.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Conformance.Tests.Protocol;
+namespace Conformance.Tests.Executor;
 
 /// <summary>The session against a scripted guest: resends, reordering, faults.</summary>
 public class AgentSessionTests
@@ -92,7 +92,7 @@ public class AgentSessionTests
         await using var s = await Connect();
         var run = Collect(s.RunAsync([Case(3)], CancellationToken.None));
         var runb = await _guest.ReadFrameAsync();
-        _guest.Send(FrameType.Error, new PayloadWriter().Str("corrupt input frame: crc mismatch").ToArray());
+        _guest.Send(FrameType.Error, FakeGuest.Error(AgentErrorCode.CorruptFrame, "corrupt input frame: crc mismatch"));
         var again = await _guest.ReadFrameAsync();
         Assert.That(again.Type, Is.EqualTo(FrameType.RunBatch));
         Assert.That(again.Payload, Is.EqualTo(runb.Payload));
@@ -100,6 +100,36 @@ public class AgentSessionTests
         _guest.Send(FrameType.Result, FakeGuest.Result(batch, 3, 30));
         _guest.Send(FrameType.Done, FakeGuest.Done(batch, 1));
         Assert.That((await run).Single().CaseId, Is.EqualTo(3u));
+    }
+
+    [Test]
+    public async Task Only_the_corrupt_frame_code_makes_the_host_send_a_batch_again_whatever_the_text_says()
+    {
+        await using var s = await Connect();
+        var run = Collect(s.RunAsync([Case(3)], CancellationToken.None));
+        uint batch = BinaryPrimitives.ReadUInt32LittleEndian((await _guest.ReadFrameAsync()).Payload);
+        _guest.Send(FrameType.Error, FakeGuest.Error(AgentErrorCode.FrameNotHeld, "corrupt input frame: words that do not decide"));
+        _guest.Send(FrameType.Result, FakeGuest.Result(batch, 3, 30));
+        _guest.Send(FrameType.Done, FakeGuest.Done(batch, 1));
+        Assert.That((await run).Single().CaseId, Is.EqualTo(3u));
+
+        var ping = s.PingAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        var next = await _guest.ReadFrameAsync();
+        Assert.That(next.Type, Is.EqualTo(FrameType.Ping), "no second RUNB went out before it");
+        _guest.Send(FrameType.Pong, next.Payload);
+        Assert.That(await ping, Is.True);
+    }
+
+    [Test]
+    public async Task A_batch_the_agent_rejects_is_a_protocol_error()
+    {
+        await using var s = await Connect();
+        var run = Collect(s.RunAsync([Case(1)], CancellationToken.None));
+        await _guest.ReadFrameAsync();
+        _guest.Send(FrameType.Error, FakeGuest.Error(AgentErrorCode.BatchRejected, "RUNB: truncated batch"));
+        var e = Assert.ThrowsAsync<MachineFaultException>(async () => await run);
+        Assert.That(e!.Fault.Kind, Is.EqualTo(FaultKind.ProtocolError));
+        Assert.That(e.Fault.Summary, Does.Contain("RUNB: truncated batch"));
     }
 
     [Test]

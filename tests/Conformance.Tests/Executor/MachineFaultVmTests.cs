@@ -2,8 +2,9 @@ using Conformance.Machines.Kernels;
 using Conformance.Machines;
 using Conformance.Machines.Vm;
 using Microsoft.Extensions.Logging.Abstractions;
+using Conformance.Tests.Vm;
 
-namespace Conformance.Tests.Vm;
+namespace Conformance.Tests.Executor;
 
 /// <summary>
 /// How a QemuMachine ends when the guest does not behave: real kernels, real panics, and QEMU

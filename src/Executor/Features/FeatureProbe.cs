@@ -4,7 +4,7 @@ using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using static Conformance.Model.Kernel.KernelConstants;
 
-namespace Conformance.Catalogue.Features;
+namespace Conformance.Executor.Features;
 
 /// <summary>
 /// The first case every machine runs: it asks the kernel what it has (mode 2, seccomp(2), actions,

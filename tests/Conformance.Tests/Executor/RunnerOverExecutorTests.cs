@@ -1,0 +1,67 @@
+using Conformance.Catalogue.Cases;
+using Conformance.Catalogue.Judge;
+using Conformance.Catalogue.Run;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Conformance.Tests.Executor;
+
+/// <summary>The catalogue runner as the executor's producer, over scripted machines.</summary>
+public class RunnerOverExecutorTests
+{
+    const string ThreeCases = """
+        id: g/one
+        description: first
+        steps:
+          - nnp
+        ---
+        id: g/two
+        description: second
+        steps:
+          - nnp
+        ---
+        id: g/three
+        description: third
+        steps:
+          - nnp
+        """;
+
+    sealed class ConsoleSink : IRunSink
+    {
+        public readonly List<MachineReport> Machines = [];
+        public readonly List<CaseReport> Cases = [];
+        public readonly List<string> Consoles = [];
+        public void OnMachine(MachineReport machine) => Machines.Add(machine);
+        public void OnCase(CaseReport report) => Cases.Add(report);
+        public void OnConsole(string text) => Consoles.Add(text);
+        public void OnFinished(RunSummary summary) { }
+    }
+
+    [Test]
+    public async Task A_panic_is_the_running_cases_error_and_the_other_cases_are_judged_on_their_machines()
+    {
+        var machines = new List<FakeMachine>();
+        var sink = new ConsoleSink();
+        var runner = new CatalogueRunner(() =>
+        {
+            var serial = machines.Count + 1;
+            var m = new FakeMachine(serial, id => serial == 1 && id == 2 ? FakeBehaviour.Panic : FakeBehaviour.Answer);
+            machines.Add(m);
+            return m;
+        }, new RunOptions { Backend = "fake" }, sink, NullLogger.Instance);
+
+        await runner.RunAsync(CaseLoader.Parse(ThreeCases, "three.yaml"), CancellationToken.None);
+
+        Assert.That(sink.Cases.Select(c => c.Id), Is.EqualTo(new[] { "g/one", "g/two", "g/three" }));
+        var panicked = sink.Cases[1];
+        Assert.That(panicked.Verdict.Status, Is.EqualTo(CaseStatus.Error));
+        Assert.That(panicked.Verdict.Reason, Is.EqualTo("Panic: Kernel panic - not syncing: fake"));
+        Assert.That(panicked.ConsoleExcerpt, Does.Contain("Kernel panic"));
+        Assert.That(sink.Cases[0].Verdict.Reason, Does.Not.Contain("Panic"), "the case before the panic was judged from its own result");
+        Assert.That(sink.Cases[2].Verdict.Reason, Does.Not.Contain("Panic"), "the case after it ran on a fresh machine");
+        Assert.That(machines.Select(m => m.Seen), Is.EqualTo(new[] { new uint[] { 0, 1, 2 }, new uint[] { 0, 3 } }));
+        Assert.That(sink.Machines, Has.Count.EqualTo(1), "the report describes the kernel once");
+        Assert.That(sink.Consoles, Has.Count.EqualTo(2), "both machines' consoles reach the console log");
+        Assert.That(sink.Consoles[0], Does.Contain("Kernel panic"));
+        Assert.That(machines.Select(m => m.Disposed), Is.All.True);
+    }
+}
