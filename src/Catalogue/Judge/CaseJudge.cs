@@ -3,9 +3,9 @@ using Conformance.Machines.Protocol;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Features;
-using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
+using Conformance.Model.Task;
 using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Judge;
@@ -62,8 +62,7 @@ public sealed class CaseJudge
 
         var state = new ActorState
         {
-            Abi = _case.NativeAbi,
-            Chain = new FilterChain(_profile),
+            Task = new TaskState(_case.NativeAbi, _profile),
             Process = new ProcessState(),
             Pid = root.Pid, Tid = root.Tid, Ppid = root.Ppid,
         };
@@ -144,9 +143,7 @@ public sealed class CaseJudge
                         JudgeStep(step, info, view, state, fallback: new Matcher { Ret = new ValueMatch("success", (x, _) => x >= 0) });
                         continue;
                     }
-                    state.Abi = e.Compat ? _case.CompatAbi : _case.NativeAbi;
-                    if (state.SigsysDisposition == SignalDisposition.RecordingHandler)
-                        state.SigsysDisposition = SignalDisposition.Default; // execve resets caught signals
+                    state.Task = state.Task.Exec(e.Compat ? _case.CompatAbi : _case.NativeAbi);
                     return Walk(e.Body, actor, state, observedFate);
                 }
                 case ExitStep x:
@@ -209,7 +206,6 @@ public sealed class CaseJudge
         child.Tid = start.Tid;
         child.Ppid = start.Ppid;
         if (step.Save is { } name) Save(parent, name, asThread ? start.Tid : start.Pid);
-        if (asThread) parent.Process.LiveThreads++;
         var cursor = new ActorCursor(_index.Of(start.Pid, start.Tid), _case);
         cursor.Skip(o => o is StartObservation s && s.StepId == info.Id);
         var observed = asThread ? null : _observedFate.GetValueOrDefault(start.Pid);
@@ -293,14 +289,14 @@ public sealed class CaseJudge
                     case SetsStrictMode: state.Mode = SECCOMP_MODE_STRICT; break;
                     case DropsCapabilities d when d.All || (d.Mask & (1UL << CAP_SYS_ADMIN)) != 0: state.CapSysAdmin = false; break;
                     case ChangesUid u when u.Uid != 0: state.CapSysAdmin = false; break;
-                    case InstallInfo install when !TsyncRefused(install, call.Ret): Attach(state, install, info.Abi, call.Ret); break;
+                    case InstallInfo install: Attach(state, install, info.Abi, call.Ret); break;
                     case OpensPipe pipe when call.Recorded.Length >= 8:
                         Save(state, pipe.ReadName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded));
                         Save(state, pipe.WriteName, BinaryPrimitives.ReadInt32LittleEndian(call.Recorded.AsSpan(4)));
                         break;
                     case ClosesFd when c.Args.Count > 0 && OutcomePredictor.ArgValue(c.Args[0], state, info.Abi) is { } fd:
                         if (_listeners.TryGetValue((long)fd, out var l) && ReferenceEquals(l.Owner, state))
-                            state.FilterFlags[l.Filter] = state.FilterFlags[l.Filter] with { ListenerOpen = false };
+                            state.Task = state.Task.ListenerClosed(l.Filter);
                         break;
                 }
                 break;
@@ -320,7 +316,7 @@ public sealed class CaseJudge
                 Save(state, ns, BinaryPrimitives.ReadInt64LittleEndian(call.Recorded));
                 break;
             case JoinStep when view.Join is { Done: true }:
-                state.Process.LiveThreads = Math.Max(1, state.Process.LiveThreads - 1);
+                state.Task = state.Task.ThreadExited();
                 break;
             case SetStep s when s.Save is { } sn && OutcomePredictor.ArgValue(s.Value, state, info.Abi) is { } v:
                 Save(state, sn, (long)v);
@@ -328,28 +324,14 @@ public sealed class CaseJudge
         }
     }
 
-    /// <summary>
-    /// TSYNC (without a listener) returns the TID of a thread that could not be synchronised, a
-    /// positive value, and then attached nothing (seccomp_set_mode_filter).
-    /// </summary>
-    static bool TsyncRefused(InstallInfo install, long ret) => (install.Flags & 1) != 0 && (install.Flags & 8) == 0 && ret > 0;
-
+    /// <summary>The kernel's answer to an install decides what it attached (the model's transition), not the prediction.</summary>
     void Attach(ActorState state, InstallInfo install, Abi abi, long ret)
     {
-        var program = _case.Filters[(install.Filter, abi)];
-        var length = (int)Math.Min(install.Length ?? (uint)program.Length, (uint)program.Length);
-        try
-        {
-            state.Chain.Attach(SeccompInterpreter.Load(program[..length], _profile));
-        }
-        catch (ArgumentException e)
-        {
-            _caseErrors.Add($"the kernel attached filter {install.Filter}, which the model cannot run: {e.Message}");
-            return;
-        }
-        bool listener = (install.Flags & 8) != 0;
-        state.FilterFlags.Add((install.Flags, listener));
-        if (listener) _listeners[ret] = (state, state.FilterFlags.Count - 1);
+        int before = state.Task.Filters.Count;
+        state.Task = state.Task.AfterInstall(_predict.Request(install, abi), ret);
+        int attached = state.Task.Filters.Count - 1;
+        if (attached >= before && state.Task.Filters[attached].HasOpenListener)
+            _listeners[ret] = (state, attached);
     }
 
     void Save(ActorState state, string name, long value)
