@@ -27,9 +27,10 @@ public class VerdictBenchmarks
         _chain = new FilterChain(KernelProfiles.Default);
         for (int f = 0; f < Filters; f++)
         {
-            var program = ThirtyInstructionPolicy(f);
-            if (program.Length != 30 || !_chain.Install(program).Accepted)
+            var filter = LoadedFilter.Load(ThirtyInstructionPolicy(f), KernelProfiles.Default);
+            if (filter.Original.Length != 30 || !filter.LinuxAccepts)
                 throw new InvalidOperationException("benchmark filter must be 30 accepted instructions");
+            _chain.Attach(filter);
         }
         var rng = new Random(42);
         _calls = new SeccompData[Batch];

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Conformance.Harness.Eval;
+using Conformance.Model.Eval;
 using Conformance.Model.Seccomp;
 
 namespace Conformance.Harness.Verbs;

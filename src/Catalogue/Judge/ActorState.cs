@@ -1,14 +1,12 @@
 using Conformance.Machines.Protocol;
-using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
+using Conformance.Model.Task;
 
 namespace Conformance.Catalogue.Judge;
 
-/// <summary>The threads of one process, as far as the model counts them (KILL_THREAD needs to know).</summary>
+/// <summary>What the judge knows about one process beyond the model: a death it predicted for all of it.</summary>
 public sealed class ProcessState
 {
-    public int LiveThreads { get; set; } = 1;
-
     /// <summary>
     /// A death the model predicted for the whole process at some thread's step (KILL_PROCESS, a
     /// forced SIGSYS): every other thread of the process dies wherever it is at that moment.
@@ -17,43 +15,72 @@ public sealed class ProcessState
 }
 
 /// <summary>
-/// What the model knows about one actor at a point of its step list: its ABI, privileges,
-/// seccomp mode, filter chain and signal state. Updated from what the kernel actually did at
-/// each earlier step, so one wrong answer does not cascade into every later prediction.
+/// One actor at a point of its step list: the model's task state (ABI, privileges, seccomp mode,
+/// filters, signal state, thread group) and what the case saved. Updated from what the kernel
+/// actually did at each earlier step, so one wrong answer does not cascade into every later prediction.
 /// </summary>
 public sealed class ActorState
 {
-    public required Abi Abi { get; set; }
-    public required FilterChain Chain { get; set; }
+    public required TaskState Task { get; set; }
     public required ProcessState Process { get; set; }
     public bool IsThread { get; init; }
-    public bool NoNewPrivs { get; set; }
-    public bool CapSysAdmin { get; set; } = true;
-    public int Mode { get; set; }
-    public SignalDisposition SigsysDisposition { get; set; } = SignalDisposition.Default;
-    public bool SigsysBlocked { get; set; }
-    /// <summary>Per attached filter: (install flags, the filter's listener fd is still open).</summary>
-    public List<(uint Flags, bool ListenerOpen)> FilterFlags { get; set; } = [];
     public Dictionary<string, long> Saved { get; set; } = [];
     public int Pid { get; set; }
     public int Tid { get; set; }
     public int Ppid { get; set; }
 
-    /// <summary>The copy fork or clone makes (filters, privileges and signal state are inherited).</summary>
+    public Abi Abi => Task.Abi;
+
+    public bool NoNewPrivs
+    {
+        get => Task.NoNewPrivs;
+        set => Task = Task with { NoNewPrivs = value };
+    }
+
+    public bool CapSysAdmin
+    {
+        get => Task.CapSysAdmin;
+        set => Task = Task with { CapSysAdmin = value };
+    }
+
+    /// <summary>SECCOMP_MODE_* as the kernel numbers it.</summary>
+    public int Mode
+    {
+        get => (int)Task.Mode;
+        set => Task = Task with { Mode = (SeccompMode)value };
+    }
+
+    public SignalDisposition SigsysDisposition
+    {
+        get => Task.Sigsys switch
+        {
+            Model.Task.SigsysDisposition.Handler => SignalDisposition.RecordingHandler,
+            Model.Task.SigsysDisposition.Ignore => SignalDisposition.Ignore,
+            _ => SignalDisposition.Default,
+        };
+        set => Task = Task with
+        {
+            Sigsys = value switch
+            {
+                SignalDisposition.RecordingHandler => Model.Task.SigsysDisposition.Handler,
+                SignalDisposition.Ignore => Model.Task.SigsysDisposition.Ignore,
+                _ => Model.Task.SigsysDisposition.Default,
+            },
+        };
+    }
+
+    public bool SigsysBlocked
+    {
+        get => Task.SigsysBlocked;
+        set => Task = Task with { SigsysBlocked = value };
+    }
+
+    /// <summary>The copy fork or clone makes (filters, privileges and signal state are inherited; a thread joins the thread group).</summary>
     public ActorState Inherit(bool asThread) => new()
     {
-        Abi = Abi,
-        Chain = Chain.Clone(),
+        Task = asThread ? Task.SpawnThread() : Task.Fork(),
         Process = asThread ? Process : new ProcessState(),
         IsThread = asThread,
-        NoNewPrivs = NoNewPrivs,
-        CapSysAdmin = CapSysAdmin,
-        Mode = Mode,
-        SigsysDisposition = SigsysDisposition,
-        SigsysBlocked = SigsysBlocked,
-        FilterFlags = [.. FilterFlags],
         Saved = new Dictionary<string, long>(Saved),
     };
-
-    public bool HasListener => FilterFlags.Any(f => (f.Flags & 8) != 0);
 }

@@ -4,9 +4,9 @@ using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Steps;
 using Conformance.Executor.Features;
-using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
+using Conformance.Model.Task;
 using static Conformance.Model.Kernel.KernelConstants;
 
 namespace Conformance.Catalogue.Judge;
@@ -63,8 +63,7 @@ public sealed class CaseJudge
 
         var state = new ActorState
         {
-            Abi = _case.NativeAbi,
-            Chain = new FilterChain(_profile),
+            Task = new TaskState(_case.NativeAbi, _profile),
             Process = new ProcessState(),
             Pid = root.Pid, Tid = root.Tid, Ppid = root.Ppid,
         };
@@ -183,7 +182,6 @@ public sealed class CaseJudge
         child.Tid = start.Tid;
         child.Ppid = start.Ppid;
         if (step.Save is { } name) Save(parent, name, asThread ? start.Tid : start.Pid);
-        if (asThread) parent.Process.LiveThreads++;
         var cursor = new ActorCursor(_index.Of(start.Pid, start.Tid), _case);
         cursor.Skip(o => o is StartObservation s && s.StepId == info.Id);
         var observed = asThread ? null : _observedFate.GetValueOrDefault(start.Pid);
@@ -239,28 +237,14 @@ public sealed class CaseJudge
 
     internal void AddCheck(Check check) => _checks.Add(check);
 
-    /// <summary>
-    /// TSYNC (without a listener) returns the TID of a thread that could not be synchronised, a
-    /// positive value, and then attached nothing (seccomp_set_mode_filter).
-    /// </summary>
-    internal static bool TsyncRefused(InstallInfo install, long ret) => (install.Flags & 1) != 0 && (install.Flags & 8) == 0 && ret > 0;
-
+    /// <summary>The kernel's answer to an install decides what it attached (the model's transition), not the prediction.</summary>
     internal void Attach(ActorState state, InstallInfo install, Abi abi, long ret)
     {
-        var program = _case.Filters[(install.Filter, abi)];
-        var length = (int)Math.Min(install.Length ?? (uint)program.Length, (uint)program.Length);
-        try
-        {
-            state.Chain.Attach(SeccompInterpreter.Load(program[..length], _profile));
-        }
-        catch (ArgumentException e)
-        {
-            _caseErrors.Add($"the kernel attached filter {install.Filter}, which the model cannot run: {e.Message}");
-            return;
-        }
-        bool listener = (install.Flags & 8) != 0;
-        state.FilterFlags.Add((install.Flags, listener));
-        if (listener) _listeners[ret] = (state, state.FilterFlags.Count - 1);
+        int before = state.Task.Filters.Count;
+        state.Task = state.Task.AfterInstall(_predict.Request(install, abi), ret);
+        int attached = state.Task.Filters.Count - 1;
+        if (attached >= before && state.Task.Filters[attached].HasOpenListener)
+            _listeners[ret] = (state, attached);
     }
 
     internal void Save(ActorState state, string name, long value)

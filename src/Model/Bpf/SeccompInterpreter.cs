@@ -5,7 +5,8 @@ using Conformance.Model.Seccomp;
 namespace Conformance.Model.Bpf;
 
 /// <summary>
-/// A filter that Linux's checker accepted, decoded for repeated runs over struct seccomp_data.
+/// A filter that Linux's checker accepted, decoded for repeated runs over struct seccomp_data
+/// (only such filters: see <see cref="Load"/>).
 /// The semantics are those of the kernel's cBPF-to-eBPF conversion run by the interpreter
 /// (kernel/bpf/core.c): A = X = 0 at entry, 32-bit wrapping ALU, unsigned DIV, DIV by X == 0
 /// ends the filter with 0, shifts by X use X &amp; 31, unsigned compares, native-endian loads.
@@ -28,8 +29,22 @@ public sealed class SeccompInterpreter
         _code = code;
     }
 
-    /// <summary>Decodes a program. It must have passed <see cref="FilterChecker"/> for the same profile.</summary>
+    /// <summary>
+    /// Decodes a program Linux's checker accepts under the profile. The run loop trusts what the
+    /// checker proves (every jump lands inside, the last instruction returns, loads stay in
+    /// seccomp_data and M[]), so any other program is refused here; <see cref="LoadedFilter"/>
+    /// is the total way in.
+    /// </summary>
     public static SeccompInterpreter Load(Instruction[] program, KernelProfile profile)
+    {
+        var check = FilterChecker.Check(program, profile);
+        if (!check.Accepted)
+            throw new ArgumentException($"Linux rejects this program ({check}); load it as a LoadedFilter", nameof(program));
+        return LoadAccepted(program, profile);
+    }
+
+    /// <summary>The same for a program the caller has just checked.</summary>
+    internal static SeccompInterpreter LoadAccepted(Instruction[] program, KernelProfile profile)
     {
         var code = new DecodedInsn[program.Length];
         for (int pc = 0; pc < program.Length; pc++)
@@ -93,7 +108,7 @@ public sealed class SeccompInterpreter
             case Op.RET | Op.K: d.Op = DecodedOp.RetK; break;
             case Op.RET | Op.A: d.Op = DecodedOp.RetA; break;
             default:
-                throw new ArgumentException($"insn {pc}: opcode 0x{insn.Code:x2} cannot run in a seccomp filter (the checker rejects it)");
+                throw new InvalidOperationException($"insn {pc}: opcode 0x{insn.Code:x2} passed the checker but has no decoding");
             conditional:
                 d.True = (ushort)(pc + 1 + insn.Jt);
                 d.False = (ushort)(pc + 1 + insn.Jf);

@@ -3,9 +3,10 @@ using Conformance.Model.Bpf;
 namespace Conformance.Model.Seccomp;
 
 /// <summary>
-/// The filters attached to one task, oldest first, as the kernel keeps them: install runs the
-/// checks and the attach-time path limit; evaluation runs newest to oldest and keeps the strictly
-/// most restrictive result, so on a tie the newest filter's value (and data) wins.
+/// The filters attached to one task, oldest first, as the kernel keeps them: the attach-time path
+/// arithmetic, and evaluation newest to oldest keeping the strictly most restrictive result, so on
+/// a tie the newest filter's value (and data) wins. Whether a filter may be attached is the
+/// install model's question (<see cref="Task.SeccompInstall"/>), not the chain's.
 /// </summary>
 public sealed class FilterChain
 {
@@ -15,7 +16,7 @@ public sealed class FilterChain
     /// <summary>Each already attached filter costs its (converted) length plus this penalty.</summary>
     public const int PerFilterPenalty = 4;
 
-    readonly List<SeccompInterpreter> _filters = [];
+    readonly List<LoadedFilter> _filters = [];
 
     public KernelProfile Profile { get; }
 
@@ -23,15 +24,18 @@ public sealed class FilterChain
 
     public int Count => _filters.Count;
 
-    public IReadOnlyList<SeccompInterpreter> Filters => _filters;
+    public IReadOnlyList<LoadedFilter> Filters => _filters;
 
     /// <summary>Σ (prog->len + 4) over attached filters: what seccomp_attach_filter adds to a new filter's length.</summary>
     public int PathCost { get; private set; }
 
+    /// <summary>The index of the oldest attached filter Linux would have rejected, or -1: with one, Linux has no verdict.</summary>
+    public int FirstRejected { get; private set; } = -1;
+
     /// <summary>A copy, as fork gives a child (the kernel shares the chain; a copy behaves the same).</summary>
     public FilterChain Clone()
     {
-        var c = new FilterChain(Profile) { PathCost = PathCost };
+        var c = new FilterChain(Profile) { PathCost = PathCost, FirstRejected = FirstRejected };
         c._filters.AddRange(_filters);
         return c;
     }
@@ -51,45 +55,28 @@ public sealed class FilterChain
                 $"chain would need {length + PathCost} instructions per path (limit {MaxInstructionsPerPath}: each attached filter counts its converted length + {PerFilterPenalty})")
             : CheckResult.Ok;
 
-    /// <summary>
-    /// Checks a program as the install path would (for a task allowed to install: NNP or
-    /// CAP_SYS_ADMIN) and attaches it when Linux would. Returns 0 or the errno.
-    /// </summary>
-    public CheckResult Install(Instruction[] program) => Install(program, FilterChecker.Check(program, Profile), null);
-
-    /// <summary>
-    /// The same, for a program whose own checks were already made (and maybe decoded) by the
-    /// caller: what remains depends on the chain — the path limit, and where the profile checks it.
-    /// </summary>
-    public CheckResult Install(Instruction[] program, CheckResult programCheck, SeccompInterpreter? loaded)
+    /// <summary>Attaches a filter the kernel attached, whatever Linux would have said about it.</summary>
+    public void Attach(LoadedFilter filter)
     {
-        if (Profile.PathLimitBeforeChecks && program.Length is > 0 and <= Op.MaxInstructions)
-        {
-            var early = CheckPathLimit(program.Length);
-            if (!early.Accepted) return early;
-        }
-        if (!programCheck.Accepted)
-            return programCheck;
-        var path = CheckPathLimit(PathLength(program));
-        if (!path.Accepted)
-            return path;
-        Attach(loaded ?? SeccompInterpreter.Load(program, Profile));
-        return CheckResult.Ok;
-    }
-
-    /// <summary>Attaches an already loaded filter without checks (the caller checked it).</summary>
-    public void Attach(SeccompInterpreter filter)
-    {
+        if (!filter.LinuxAccepts && FirstRejected < 0)
+            FirstRejected = _filters.Count;
         _filters.Add(filter);
         PathCost += PathLength(filter.Original) + PerFilterPenalty;
     }
 
-    /// <summary>seccomp_run_filters plus the action switch: the verdict for one system call.</summary>
+    /// <summary>True when a call with this arch and number runs no filter at all on this kernel.</summary>
+    public bool Bypasses(uint arch, int nr) => Profile.HasActionCache && Profile.Bypasses(arch, nr);
+
+    /// <summary>
+    /// seccomp_run_filters plus the action switch: the verdict for one system call. A filter Linux
+    /// rejects has no run to take part in (see <see cref="FirstRejected"/>); it is passed over so
+    /// the answer stays defined, and callers that can meet one say so instead of using the verdict.
+    /// </summary>
     public Verdict Evaluate(in SeccompData data)
     {
         if (_filters.Count == 0)
             return Verdict.DefaultAllow;
-        if (Profile.HasActionCache && Profile.Bypasses(data.Arch, data.Nr))
+        if (Bypasses(data.Arch, data.Nr))
             return Verdict.DefaultAllow;
 
         uint ret = SeccompRet.Allow;
@@ -97,7 +84,9 @@ public sealed class FilterChain
         var profile = Profile;
         for (int i = _filters.Count - 1; i >= 0; i--)
         {
-            uint cur = _filters[i].Run(data);
+            if (_filters[i].Runner is not { } runner)
+                continue;
+            uint cur = runner.Run(data);
             if (ActionSemantics.Beats(cur, ret, profile))
             {
                 ret = cur;

@@ -1,3 +1,5 @@
+using Conformance.Model.Kernel;
+
 namespace Conformance.Model.Seccomp;
 
 /// <summary>
@@ -43,6 +45,17 @@ public sealed record KernelProfile
 
     /// <summary>A NULL filter pointer with len &gt; 0 gives EINVAL (bpf_check_basics_ok); 3.x kernels gave EFAULT.</summary>
     public bool NullFilterIsEinval { get; init; } = true;
+
+    /// <summary>3.17+: the seccomp(2) system call exists (before it, filters are installed with prctl).</summary>
+    public bool HasSeccompSyscall { get; init; } = true;
+
+    /// <summary>
+    /// The flags seccomp(SECCOMP_SET_MODE_FILTER) accepts: TSYNC 3.17, LOG 4.14, SPEC_ALLOW 4.17,
+    /// NEW_LISTENER 5.0, TSYNC_ESRCH 5.7, WAIT_KILLABLE_RECV 5.19. A probed kernel's own list wins.
+    /// </summary>
+    public SeccompFilterFlags FilterFlags { get; init; } =
+        SeccompFilterFlags.Tsync | SeccompFilterFlags.Log | SeccompFilterFlags.SpecAllow
+        | SeccompFilterFlags.NewListener | SeccompFilterFlags.TsyncEsrch | SeccompFilterFlags.WaitKillableRecv;
 
     /// <summary>5.11+: the per-syscall constant-ALLOW bitmap (seccomp_is_const_allow) exists.</summary>
     public bool HasActionCache { get; init; } = true;

@@ -1,3 +1,5 @@
+using Conformance.Model.Kernel;
+
 namespace Conformance.Model.Seccomp;
 
 /// <summary>The known kernel profiles, newest first, and the lookup from a release string.</summary>
@@ -23,30 +25,42 @@ public static class KernelProfiles
         Name = "linux-6.18", Since = new(6, 18), FilterBypass = [(Abi.X86_64, X86Uretprobe), (Abi.X86_64, X86Uprobe)],
     };
 
-    /// <summary>Before the 5.11 action cache.</summary>
-    public static readonly KernelProfile Linux5_10 = Linux6_1 with { Name = "linux-5.10", Since = new(5, 10), HasActionCache = false };
+    /// <summary>Before the 5.11 action cache and WAIT_KILLABLE_RECV (5.19).</summary>
+    public static readonly KernelProfile Linux5_10 = Linux6_1 with
+    {
+        Name = "linux-5.10", Since = new(5, 10), HasActionCache = false,
+        FilterFlags = Linux6_1.FilterFlags & ~SeccompFilterFlags.WaitKillableRecv,
+    };
 
-    /// <summary>Before USER_NOTIF (5.0).</summary>
-    public static readonly KernelProfile Linux4_19 = Linux5_10 with { Name = "linux-4.19", Since = new(4, 19), HasUserNotif = false };
+    /// <summary>Before USER_NOTIF and NEW_LISTENER (5.0) and TSYNC_ESRCH (5.7).</summary>
+    public static readonly KernelProfile Linux4_19 = Linux5_10 with
+    {
+        Name = "linux-4.19", Since = new(4, 19), HasUserNotif = false,
+        FilterFlags = SeccompFilterFlags.Tsync | SeccompFilterFlags.Log | SeccompFilterFlags.SpecAllow,
+    };
 
+    /// <summary>Before the ERRNO cap and SPEC_ALLOW (4.17, so a 4.17 or 4.18 kernel needs its probe).</summary>
     public static readonly KernelProfile Linux4_14 = Linux4_19 with
     {
         Name = "linux-4.14", Since = new(4, 14), CapsErrno = false,
+        FilterFlags = SeccompFilterFlags.Tsync | SeccompFilterFlags.Log,
     };
 
-    /// <summary>Before KILL_PROCESS, LOG and the signed ACTION_FULL compare (4.14).</summary>
+    /// <summary>Before KILL_PROCESS, LOG (action and flag) and the signed ACTION_FULL compare (4.14).</summary>
     public static readonly KernelProfile Linux4_9 = Linux4_14 with
     {
         Name = "linux-4.9", Since = new(4, 9), FullActionCompare = false, HasLog = false,
+        FilterFlags = SeccompFilterFlags.Tsync,
     };
 
     /// <summary>Before the recheck after RET_TRACE (4.8).</summary>
     public static readonly KernelProfile Linux4_4 = Linux4_9 with { Name = "linux-4.4", Since = new(4, 4), RechecksAfterTrace = false };
 
-    /// <summary>3.5-3.16: path limit checked first; 3.x NULL filter pointer gives EFAULT.</summary>
+    /// <summary>3.5-3.16: path limit checked first; 3.x NULL filter pointer gives EFAULT; no seccomp(2) before 3.17.</summary>
     public static readonly KernelProfile Linux3_16 = Linux4_4 with
     {
         Name = "linux-3.16", Since = new(3, 16), PathLimitBeforeChecks = true, NullFilterIsEinval = false,
+        HasSeccompSyscall = false, FilterFlags = SeccompFilterFlags.None,
     };
 
     /// <summary>Before 3.14 DIV by a constant was a reciprocal multiply.</summary>

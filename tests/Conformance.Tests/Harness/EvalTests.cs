@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Conformance.Harness.Eval;
+using Conformance.Model.Eval;
 using Conformance.Model.Seccomp;
 
 namespace Conformance.Tests.Harness;

@@ -45,7 +45,7 @@ public class ActionCacheTests
     {
         Instruction[] second = [LdAbs(0), Jump(0x35, 100, 0, 1), Ret(SeccompRet.Trap), Ret(Allow)];
         var bits = ActionCache.Bitmap([ArchThenGetpidErrno, second], AuditArch.X86_64, 400, KernelProfiles.Default);
-        var chain = new FilterChain(KernelProfiles.Default);
+        var chain = new InstallingTask(KernelProfiles.Default);
         chain.Install(ArchThenGetpidErrno);
         chain.Install(second);
         for (int nr = 0; nr < 400; nr++)

@@ -9,7 +9,7 @@ public class ProfileTests
 {
     static Verdict Stack(KernelProfile profile, params uint[] returns)
     {
-        var chain = new FilterChain(profile);
+        var chain = new InstallingTask(profile);
         foreach (var r in returns)
             Assert.That(chain.Install([Ret(r)]).Accepted, Is.True);
         return chain.Evaluate(new SeccompData(39, AuditArch.X86_64));
@@ -64,7 +64,7 @@ public class ProfileTests
         var fill = Repeat(LdAbs(0), 4096, Ret(Allow));
         foreach (var (profile, errno) in new[] { (KernelProfiles.Linux3_16, Errnos.ENOMEM), (KernelProfiles.Default, Errnos.EINVAL) })
         {
-            var chain = new FilterChain(profile);
+            var chain = new InstallingTask(profile);
             for (int i = 0; i < 7; i++)
                 Assert.That(chain.Install(fill).Accepted, Is.True);
             Assert.That(chain.Install(invalidAndTooLong).Errno, Is.EqualTo(errno), profile.Name);
@@ -80,7 +80,7 @@ public class ProfileTests
             (KernelProfiles.Linux6_18, 335, true), (KernelProfiles.Linux6_18, 336, true), (KernelProfiles.Linux6_18, 39, false),
         })
         {
-            var chain = new FilterChain(profile);
+            var chain = new InstallingTask(profile);
             chain.Install([Ret(Errno(7))]);
             var v = chain.Evaluate(new SeccompData(nr, AuditArch.X86_64));
             Assert.That(v.Action, Is.EqualTo(bypass ? SeccompAction.Allow : SeccompAction.Errno), $"{profile} nr {nr}");

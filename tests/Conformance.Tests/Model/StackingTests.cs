@@ -1,4 +1,5 @@
 using Conformance.Model.Seccomp;
+using Conformance.Model.Task;
 using static Conformance.Tests.Model.Bpf;
 
 namespace Conformance.Tests.Model;
@@ -8,7 +9,7 @@ public class StackingTests
 {
     static Verdict Stack(KernelProfile profile, params uint[] returns)
     {
-        var chain = new FilterChain(profile);
+        var chain = new InstallingTask(profile);
         foreach (var r in returns)
             Assert.That(chain.Install([Ret(r)]).Accepted, Is.True);
         return chain.Evaluate(new SeccompData(39, AuditArch.X86_64));
@@ -125,7 +126,7 @@ public class StackingTests
     [Test]
     public void Filters_see_the_same_data_and_the_chain_is_evaluated_per_call()
     {
-        var chain = new FilterChain(KernelProfiles.Default);
+        var chain = new InstallingTask(KernelProfiles.Default);
         // Filter 0: ERRNO(1) for nr 39. Filter 1: TRAP for arg0 == 5.
         chain.Install([LdAbs(0), Jump(0x15, 39, 0, 1), Ret(Errno(1)), Ret(Allow)]);
         chain.Install([LdAbs(16), Jump(0x15, 5, 0, 1), Ret(SeccompRet.Trap), Ret(Allow)]);
@@ -141,13 +142,13 @@ public class StackingTests
         // One 1-insn filter, then 4096-insn filters: the 8th fails. The kernel counts prog->len after
         // the eBPF conversion: 3 prologue instructions, and RET K takes 2, so `ret` costs 5 and
         // 4095 loads + ret cost 4100.
-        var chain = new FilterChain(KernelProfiles.Default);
+        var chain = new InstallingTask(KernelProfiles.Default);
         Assert.That(chain.Install([Ret(Allow)]).Accepted, Is.True);
         var big = Repeat(LdAbs(0), 4096, Ret(Allow));
         for (int n = 1; n <= 7; n++)
             Assert.That(chain.Install(big).Errno, Is.EqualTo(0), $"big filter {n}");
         var eighth = chain.Install(big);
-        Assert.That((eighth.Errno, eighth.Rule), Is.EqualTo((Errnos.ENOMEM, CheckRule.PathLimit)));
+        Assert.That((eighth.Errno, eighth.Rule), Is.EqualTo((Errnos.ENOMEM, InstallRule.PathLimit)));
         Assert.That(chain.Count, Is.EqualTo(8));
         // (5 + 4) + 7 * (4100 + 4) = 28737 used: a new filter may convert to 32768 - 28737 = 4031.
         Assert.That(chain.PathCost, Is.EqualTo(28737));
@@ -160,7 +161,7 @@ public class StackingTests
     {
         // filter_chain_limits stacks 4096 x `ret ALLOW` (8195 converted instructions each) after one
         // `ret ALLOW`: measured on Linux 6.18, the 4th big install gets ENOMEM.
-        var chain = new FilterChain(KernelProfiles.Default);
+        var chain = new InstallingTask(KernelProfiles.Default);
         Assert.That(chain.Install([Ret(Allow)]).Accepted, Is.True);
         var big = Repeat(Ret(Allow), 4096, Ret(Allow));
         for (int n = 1; n <= 3; n++)
@@ -180,7 +181,7 @@ public class StackingTests
     [Test]
     public void An_invalid_filter_is_not_attached()
     {
-        var chain = new FilterChain(KernelProfiles.Default);
+        var chain = new InstallingTask(KernelProfiles.Default);
         Assert.That(chain.Install([LdAbs(1), RetA]).Errno, Is.EqualTo(Errnos.EINVAL));
         Assert.That(chain.Count, Is.EqualTo(0));
     }

@@ -20,7 +20,7 @@ public sealed class CloseKind : CallStepKind
     {
         if (step.Args.Count > 0 && OutcomePredictor.ArgValue(step.Args[0], state, info.Abi) is { } fd)
             if (judge.Listeners.TryGetValue((long)fd, out var l) && ReferenceEquals(l.Owner, state))
-                state.FilterFlags[l.Filter] = state.FilterFlags[l.Filter] with { ListenerOpen = false };
+                state.Task = state.Task.ListenerClosed(l.Filter);
     }
 
     internal override void WriteStep(StepWriter w, CallStep step) => w.Operand(step.Args[0]);

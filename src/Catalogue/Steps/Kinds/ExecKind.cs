@@ -34,9 +34,7 @@ public sealed class ExecKind(bool compat) : StepKind<ExecStep>
             return null;
         }
         var state = frame.State;
-        state.Abi = e.Compat ? judge.Case.CompatAbi : judge.Case.NativeAbi;
-        if (state.SigsysDisposition == SignalDisposition.RecordingHandler)
-            state.SigsysDisposition = SignalDisposition.Default; // execve resets caught signals
+        state.Task = state.Task.Exec(e.Compat ? judge.Case.CompatAbi : judge.Case.NativeAbi);
         return judge.Walk(e.Body, frame.Actor, state, frame.ObservedFate);
     }
 

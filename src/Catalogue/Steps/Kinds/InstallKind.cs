@@ -94,7 +94,8 @@ public sealed class InstallKind : CallStepKind
 
     internal override void ApplyEffect(CaseJudge judge, CallStep step, SyscallObservation call, StepInfo info, ActorState state)
     {
-        if (step.Effect is InstallInfo install && !CaseJudge.TsyncRefused(install, call.Ret))
+        // The model's transition decides what a returned value attached (a TSYNC that returned a TID attached nothing).
+        if (step.Effect is InstallInfo install)
             judge.Attach(state, install, info.Abi, call.Ret);
     }
 

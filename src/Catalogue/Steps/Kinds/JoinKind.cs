@@ -27,7 +27,7 @@ public sealed class JoinKind : StepKind<JoinStep>
     internal override void Apply(CaseJudge judge, Step step, StepInfo info, StepView view, ActorState state)
     {
         if (view.Join is { Done: true })
-            state.Process.LiveThreads = Math.Max(1, state.Process.LiveThreads - 1);
+            state.Task = state.Task.ThreadExited();
     }
 
     internal override void WriteStep(StepWriter w, JoinStep step)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
 
-namespace Conformance.Harness.Eval;
+namespace Conformance.Model.Eval;
 
 /// <summary>One input line of `conformance eval`: a system call and the filters installed before it.</summary>
 public sealed record EvalRequest(Abi Abi, SeccompData Data, IReadOnlyList<Instruction[]> Filters)

@@ -1,4 +1,4 @@
-namespace Conformance.Harness.Eval;
+namespace Conformance.Model.Eval;
 
 /// <summary>
 /// Splits a byte stream into lines without decoding to strings (eval must handle 100k lines in

@@ -3,18 +3,22 @@ using System.Text;
 using System.Text.Json;
 using Conformance.Model.Bpf;
 using Conformance.Model.Seccomp;
+using Conformance.Model.Task;
 
-namespace Conformance.Harness.Eval;
+namespace Conformance.Model.Eval;
 
 /// <summary>
-/// The `eval` contract: JSON Lines in, one JSON line out per input line, in order. Filters are
-/// checked and decoded once and reused across lines (fuzzers send the same stack many times).
+/// The `eval` contract: JSON Lines in, one JSON line out per input line, in order. Each line's
+/// filters are installed by the one install model (<see cref="SeccompInstall"/>: seccomp(2), or
+/// prctl where the profile has no seccomp(2), with no flags, for a task with no_new_privs).
+/// Filters are checked and decoded once and reused across lines (fuzzers send the same stack many times).
 /// </summary>
 public sealed class EvalEngine(KernelProfile profile)
 {
     const int CacheLimit = 8192;
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    readonly Dictionary<ProgramKey, (CheckResult Check, SeccompInterpreter? Loaded)> _cache = new();
+    readonly Dictionary<ProgramKey, LoadedFilter> _cache = new();
+    readonly KernelDescription _kernel = new(profile);
 
     public KernelProfile Profile { get; } = profile;
 
@@ -65,7 +69,7 @@ public sealed class EvalEngine(KernelProfile profile)
             return;
         }
 
-        var chain = new FilterChain(Profile);
+        var task = new TaskState(request.Abi, Profile) { NoNewPrivs = true };
         // The answer names filters by their place in the input, attached or not.
         Span<int> inputIndexOfAttached = request.Filters.Count <= 64 ? stackalloc int[64] : new int[request.Filters.Count];
         w.WriteStartObject();
@@ -73,14 +77,14 @@ public sealed class EvalEngine(KernelProfile profile)
         for (int f = 0; f < request.Filters.Count; f++)
         {
             var program = request.Filters[f];
-            var (check, loaded) = Load(program);
-            check = chain.Install(program, check, loaded);
-            if (check.Accepted)
-                inputIndexOfAttached[chain.Count - 1] = f;
-            w.WriteNumberValue(check.Errno);
+            var install = InstallRequest.Plain(_kernel.PlainInstall, program) with { Prepared = Load(program) };
+            (task, var outcome) = SeccompInstall.Apply(task, _kernel, install);
+            if (outcome.Accepted)
+                inputIndexOfAttached[task.Chain.Count - 1] = f;
+            w.WriteNumberValue(outcome.Errno);
         }
         w.WriteEndArray();
-        var verdict = chain.Evaluate(request.Data);
+        var verdict = task.Chain.Evaluate(request.Data);
         w.WriteString("action", SeccompRet.Name(verdict.Action));
         w.WriteNumber("data", verdict.Data);
         w.WriteNumber("ret", verdict.Ret);
@@ -95,17 +99,16 @@ public sealed class EvalEngine(KernelProfile profile)
         w.WriteEndObject();
     }
 
-    (CheckResult, SeccompInterpreter?) Load(Instruction[] program)
+    LoadedFilter Load(Instruction[] program)
     {
         var key = new ProgramKey(program);
         if (_cache.TryGetValue(key, out var hit))
             return hit;
-        var check = FilterChecker.Check(program, Profile);
-        var entry = (check, check.Accepted ? SeccompInterpreter.Load(program, Profile) : null);
+        var loaded = LoadedFilter.Load(program, Profile);
         if (_cache.Count >= CacheLimit)
             _cache.Clear();
-        _cache[key] = entry;
-        return entry;
+        _cache[key] = loaded;
+        return loaded;
     }
 
     /// <summary>Value identity for a program, for the cache.</summary>
