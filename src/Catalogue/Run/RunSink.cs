@@ -28,7 +28,7 @@ public sealed record RunSummary(int Pass, int Fail, int Skip, int Error, TimeSpa
 
     public override string ToString() =>
         $"{Pass} passed, {Fail} failed, {Skip} skipped, {Error} errors"
-        + (Xfail + Xpass > 0 ? $", {Xfail} known failures, {Xpass} known failures passed" : "")
+        + (Xfail + Xpass > 0 ? $", {Xfail} xfail, {Xpass} xpass" : "")
         + $" ({Total} cases, {Elapsed.TotalSeconds:0.0} s)";
 }
 
