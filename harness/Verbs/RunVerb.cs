@@ -26,9 +26,13 @@ public static class RunVerb
         var cases = new Option<string>("--cases") { Description = "Case folder, file or glob", DefaultValueFactory = _ => "cases" };
         var expect = new Option<string?>("--expect-features") { Description = "Features that must be present (absent = fail, not skip): names and @FILE profile files, comma-separated" };
         var output = new Option<string?>("--out") { Description = "Result folder (default: results/<timestamp>)" };
+        var known = new Option<FileInfo?>("--known")
+        {
+            Description = "Known failures for this kernel (docs/reports.md): listed cases that fail are xfail, listed cases that pass are xpass (a failure)",
+        };
         var cmd = new Command("run", "Run the conformance catalogue on a kernel and write results.json, results.ktap, junit.xml and the console log")
         {
-            host, cases, expect, output,
+            host, cases, expect, output, known,
         };
         kernelOptions.AddTo(cmd);
         cmd.SetAction(async (parse, ct) =>
@@ -64,32 +68,44 @@ public static class RunVerb
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
+            var knownFailures = KnownFailures.None;
+            if (parse.GetValue(known) is { } knownFile)
+            {
+                try
+                {
+                    knownFailures = KnownFailures.Load(knownFile.FullName, definitions.Select(d => d.Id).ToHashSet(StringComparer.Ordinal));
+                }
+                catch (KnownFailuresFormatException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
             var options = new RunOptions { ExpectFeatures = expected };
             var outDir = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
 
             try
             {
-                List<Target> targets;
-                if (parse.GetValue(host))
-                    targets = [new Target("host", () => new HostMachine(logger), options with { Backend = "host" })];
-                else if (parse.GetValue(kernelOptions.Kernel) is not null || parse.GetValue(kernelOptions.Arch) is not null)
-                    targets = [await QemuTarget(await kernelOptions.ResolveAsync(parse, new KernelStore(logger: logger), ct), options, logger, ct)];
-                else
-                    targets = await DefaultTargets(options, logger, ct);
+                List<Target> targets = RunTargetChoice.From(parse, host, kernelOptions) switch
+                {
+                    RunTargetChoice.Host => [new Target("host", () => new HostMachine(logger), options with { Backend = "host" })],
+                    RunTargetChoice.DebianSeries d => await DebianTargets(d, options, logger, ct),
+                    _ => [await QemuTarget(await kernelOptions.ResolveAsync(parse, new KernelStore(logger: logger), ct), options, logger, ct)],
+                };
 
                 var board = new ProgressBoard(Console.Out, ProgressBoard.StdoutIsInteractive(), ProgressBoard.TerminalWidth());
                 var progress = targets.Select(t => board.Track(t.Label)).ToList();
                 var summaries = await Task.WhenAll(targets.Select((t, i) =>
-                    RunOne(t, definitions, targets.Count > 1 ? Path.Combine(outDir, t.Label) : outDir, progress[i], logger, ct)));
+                    RunOne(t, definitions, targets.Count > 1 ? Path.Combine(outDir, t.Label) : outDir, progress[i], knownFailures, logger, ct)));
                 board.End();
                 Console.WriteLine();
                 Console.Write(SummaryTable.Render(progress.Select(p => (p.Label, p.Summary)).ToList()));
                 Console.WriteLine($"results in {Path.GetFullPath(outDir)}");
                 if (loadErrors.Count > 0) return 2;
-                return summaries.Any(s => s.Fail > 0 || s.Error > 0) ? 1 : 0;
+                return summaries.Any(s => s.Failed) ? 1 : 0;
             }
             catch (Exception e) when (e is KernelImageException or KernelConfigException or KernelBuildException or Machines.Tools.ExternalCommandException
-                                          or IOException or InvalidOperationException)
+                                          or IOException or InvalidOperationException or ArgumentException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 2;
@@ -100,26 +116,29 @@ public static class RunVerb
 
     sealed record Target(string Label, Func<IMachine> Create, RunOptions Options);
 
-    static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ConsoleProgress progress, ILogger logger, CancellationToken ct)
+    static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ConsoleProgress progress, KnownFailures known,
+        ILogger logger, CancellationToken ct)
     {
         Directory.CreateDirectory(dir);
-        var sink = new SinkSet(
+        var sink = new KnownFailureSink(new SinkSet(
             new ResultsJson(Path.Combine(dir, "results.json")),
             new KtapReport(Path.Combine(dir, "results.ktap")),
             new JunitReport(Path.Combine(dir, "junit.xml"), t.Label),
             new ConsoleLog(Path.Combine(dir, "console.log")),
-            progress);
-        return await new CatalogueRunner(t.Create, t.Options, sink, logger).RunAsync(cases, ct);
+            progress), known);
+        var judged = await new CatalogueRunner(t.Create, t.Options, sink, logger).RunAsync(cases, ct);
+        // Only the known-failures sink can tell an expected failure from a new one.
+        return sink.Summary ?? judged;
     }
 
-    /// <summary>Debian 6.1 cloud kernels for x86_64 and aarch64, fetched into the cache if needed.</summary>
-    static async Task<List<Target>> DefaultTargets(RunOptions options, ILogger logger, CancellationToken ct)
+    /// <summary>A Debian series' cloud kernels for each arch, fetched into the cache if needed.</summary>
+    static async Task<List<Target>> DebianTargets(RunTargetChoice.DebianSeries choice, RunOptions options, ILogger logger, CancellationToken ct)
     {
         var store = new KernelStore(logger: logger);
         var targets = new List<Target>();
-        foreach (var arch in new[] { KernelArch.X86_64, KernelArch.Aarch64 })
+        foreach (var arch in choice.Arches)
         {
-            var kernel = store.FindDebian(DebianKernelSeries.V6_1, arch) ?? await store.FetchDebianAsync(DebianKernelSeries.V6_1, arch, ct);
+            var kernel = store.FindDebian(choice.Series, arch) ?? await store.FetchDebianAsync(choice.Series, arch, ct);
             targets.Add(await QemuTarget(kernel, options, logger, ct));
         }
         return targets;

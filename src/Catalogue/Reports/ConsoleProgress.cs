@@ -10,7 +10,7 @@ namespace Conformance.Catalogue.Reports;
 public sealed class ConsoleProgress : IRunSink
 {
     readonly ProgressBoard _board;
-    int _total, _done, _fail, _error;
+    int _total, _done, _fail, _error, _xfail, _xpass;
 
     internal ConsoleProgress(ProgressBoard board, string label)
     {
@@ -45,6 +45,14 @@ public sealed class ConsoleProgress : IRunSink
                 _error++;
                 _board.Line($"[{Label}] ERROR {r.Id}: {OneLine(r.Verdict.Reason)}");
                 break;
+            case CaseStatus.Xfail:
+                // Expected: counted on the status line, not announced.
+                _xfail++;
+                break;
+            case CaseStatus.Xpass:
+                _xpass++;
+                _board.Line($"[{Label}] XPASS {r.Id}: passed, but {r.Verdict.Known!.Where} lists it as a known failure ({OneLine(r.Verdict.Known.Reason)})");
+                break;
         }
         // The last case is announced by OnFinished's line instead.
         _board.Progressed(this, Tenth(_done) > tenthBefore && _done < _total);
@@ -59,10 +67,14 @@ public sealed class ConsoleProgress : IRunSink
     }
 
     internal string StatusText() =>
-        $"{Label} {_done}/{_total}" + (_fail > 0 ? $" {_fail} failed" : "") + (_error > 0 ? $" {_error} errors" : "");
+        $"{Label} {_done}/{_total}" + (_fail > 0 ? $" {_fail} failed" : "") + (_error > 0 ? $" {_error} errors" : "")
+        + (_xfail > 0 ? $" {_xfail} xfail" : "") + (_xpass > 0 ? $" {_xpass} xpass" : "");
 
     internal string ProgressLine() =>
-        $"[{Label}] {_done}/{_total} cases done" + (_fail + _error > 0 ? $" ({_fail} failed, {_error} errors so far)" : "");
+        $"[{Label}] {_done}/{_total} cases done"
+        + (_fail + _error + _xfail + _xpass > 0
+            ? $" ({_fail} failed, {_error} errors" + (_xfail + _xpass > 0 ? $", {_xfail} xfail, {_xpass} xpass" : "") + " so far)"
+            : "");
 
     int Tenth(int done) => _total > 0 ? done * 10 / _total : 0;
 

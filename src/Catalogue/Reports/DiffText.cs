@@ -30,8 +30,8 @@ public static class DiffText
         foreach (var change in c.Changed)
         {
             sb.Append($"  {change.Id.PadRight(width)}  {change.A.Status,-5} -> {change.B.Status}\n");
-            if (change.A.Reason.Length > 0) sb.Append($"      A: {OneLine(change.A.Reason)}\n");
-            if (change.B.Reason.Length > 0) sb.Append($"      B: {OneLine(change.B.Reason)}\n");
+            Reason(sb, "A", change.A);
+            Reason(sb, "B", change.B);
         }
         sb.Append($"\nonly in A ({c.OnlyA.Count}):\n");
         foreach (var o in c.OnlyA)
@@ -45,6 +45,13 @@ public static class DiffText
             sb.Append($"  {s,-6} {c.A.Count(s),7} {c.B.Count(s),7}\n");
         sb.Append($"  {"total",-6} {c.A.Cases.Count,7} {c.B.Cases.Count,7}\n");
         sb.Append($"  same status: {c.Same}, status differs: {c.Changed.Count}, only in A: {c.OnlyA.Count}, only in B: {c.OnlyB.Count}\n");
+    }
+
+    /// <summary>The judge's reason, and for xfail and xpass the known-failures reason beside it.</summary>
+    static void Reason(StringBuilder sb, string side, CaseOutcome o)
+    {
+        if (o.Reason.Length > 0) sb.Append($"      {side}: {OneLine(o.Reason)}\n");
+        if (o.Known.Length > 0) sb.Append($"      {side} known failure: {OneLine(o.Known)}\n");
     }
 
     static string Describe(ResultsFile r) =>

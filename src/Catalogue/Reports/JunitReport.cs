@@ -80,6 +80,18 @@ public sealed class JunitReport : IRunSink
                 _skipped++;
                 testcase.Add(new XElement("skipped", new XAttribute("message", reason), reason));
                 break;
+            case CaseStatus.Xfail:
+                // JUnit has no expected failure; skipped keeps CI green while the text keeps what happened.
+                _skipped++;
+                var known = XmlSafe($"known failure ({r.Verdict.Known!.Where}): {r.Verdict.Known.Reason}");
+                testcase.Add(new XElement("skipped", new XAttribute("message", known),
+                    known + "\n" + (r.Verdict.Judged == CaseStatus.Fail ? FailureText(r) : XmlSafe($"error: {r.Verdict.Reason}"))));
+                break;
+            case CaseStatus.Xpass:
+                _failures++;
+                var stale = XmlSafe($"passed, but {r.Verdict.Known!.Where} lists it as a known failure: {r.Verdict.Known.Reason}");
+                testcase.Add(new XElement("failure", new XAttribute("message", stale), new XAttribute("type", "xpass"), stale));
+                break;
         }
         _tests++;
         _suite.Add(testcase);

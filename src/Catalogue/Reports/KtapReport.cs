@@ -14,7 +14,10 @@ namespace Conformance.Catalogue.Reports;
 /// <remarks>
 /// pass: <c>ok N name</c>; skip: <c>ok N name # SKIP reason</c>; fail: diagnostics with what each
 /// failing step expected and observed, then <c>not ok N name</c>; error: diagnostics (reason, console
-/// tail), then <c>not ok N name # ERROR reason</c>.
+/// tail), then <c>not ok N name # ERROR reason</c>; xfail (a listed known failure): the failure's or
+/// error's diagnostics and the list's line, then <c>not ok N name # TODO reason</c>, TAP's expected
+/// failure; xpass: diagnostics naming the stale line, then a plain <c>not ok N name</c>, because TAP
+/// readers take <c>ok N name # TODO</c> (TAP's own unexpected pass) as no failure at all.
 /// </remarks>
 public sealed partial class KtapReport(string path) : IRunSink
 {
@@ -22,7 +25,7 @@ public sealed partial class KtapReport(string path) : IRunSink
     const int ConsoleLines = 12;
 
     readonly KtapNames _names = new();
-    int _number, _pass, _fail, _skip, _error;
+    int _number, _pass, _fail, _skip, _error, _xfail, _xpass;
     bool _started;
 
     public string Path { get; } = path;
@@ -57,24 +60,27 @@ public sealed partial class KtapReport(string path) : IRunSink
                 break;
             case CaseStatus.Fail:
                 _fail++;
+                FailureDiagnostics(block, r);
+                block.Append($"not ok {n} {name}\n");
+                break;
+            case CaseStatus.Xfail:
+                _xfail++;
+                if (r.Verdict.Judged == CaseStatus.Fail)
+                    FailureDiagnostics(block, r);
+                else
+                    ErrorDiagnostics(block, r);
+                block.Append(Diagnostic($"known failure ({r.Verdict.Known!.Where}): {r.Verdict.Known.Reason}"));
+                block.Append($"not ok {n} {name} # TODO {OneLine(r.Verdict.Known.Reason)}\n");
+                break;
+            case CaseStatus.Xpass:
+                _xpass++;
                 block.Append(Diagnostic($"{r.Id} ({r.File}): {r.Description}"));
-                var failed = r.Verdict.Checks.Where(c => !c.Passed).ToList();
-                if (failed.Count == 0)
-                    block.Append(Diagnostic(r.Verdict.Reason));
-                foreach (var c in failed)
-                {
-                    block.Append(Diagnostic($"{c.Step} at {c.Where}{(c.FromModel ? " (model)" : "")}"));
-                    block.Append(Diagnostic($"  expected: {c.Expected}"));
-                    block.Append(Diagnostic($"  observed: {c.Observed}"));
-                }
+                block.Append(Diagnostic($"xpass: passed, but {r.Verdict.Known!.Where} lists it as a known failure: {r.Verdict.Known.Reason}"));
                 block.Append($"not ok {n} {name}\n");
                 break;
             default:
                 _error++;
-                block.Append(Diagnostic($"{r.Id} ({r.File}): {r.Description}"));
-                block.Append(Diagnostic($"error: {r.Verdict.Reason}"));
-                foreach (var line in ConsoleTail(r.ConsoleExcerpt))
-                    block.Append(Diagnostic("console: " + line));
+                ErrorDiagnostics(block, r);
                 block.Append($"not ok {n} {name} # ERROR {OneLine(r.Verdict.Reason)}\n");
                 break;
         }
@@ -86,8 +92,30 @@ public sealed partial class KtapReport(string path) : IRunSink
     public void OnFinished(RunSummary s)
     {
         EnsureStarted();
-        Append($"# Totals: pass:{_pass} fail:{_fail} xfail:0 xpass:0 skip:{_skip} error:{_error}\n"
+        Append($"# Totals: pass:{_pass} fail:{_fail} xfail:{_xfail} xpass:{_xpass} skip:{_skip} error:{_error}\n"
                + Diagnostic($"{s.Total} cases in {s.Elapsed.TotalSeconds:0.0} s"));
+    }
+
+    static void FailureDiagnostics(StringBuilder block, CaseReport r)
+    {
+        block.Append(Diagnostic($"{r.Id} ({r.File}): {r.Description}"));
+        var failed = r.Verdict.Checks.Where(c => !c.Passed).ToList();
+        if (failed.Count == 0)
+            block.Append(Diagnostic(r.Verdict.Reason));
+        foreach (var c in failed)
+        {
+            block.Append(Diagnostic($"{c.Step} at {c.Where}{(c.FromModel ? " (model)" : "")}"));
+            block.Append(Diagnostic($"  expected: {c.Expected}"));
+            block.Append(Diagnostic($"  observed: {c.Observed}"));
+        }
+    }
+
+    static void ErrorDiagnostics(StringBuilder block, CaseReport r)
+    {
+        block.Append(Diagnostic($"{r.Id} ({r.File}): {r.Description}"));
+        block.Append(Diagnostic($"error: {r.Verdict.Reason}"));
+        foreach (var line in ConsoleTail(r.ConsoleExcerpt))
+            block.Append(Diagnostic("console: " + line));
     }
 
     /// <summary>A sink used without OnStart (an older runner) still writes a version line; the plan is then omitted, which KTAP allows.</summary>

@@ -30,7 +30,9 @@ public static class ResultsDiff
         {
             if (!inB.TryGetValue(ca.Id, out var cb))
                 onlyA.Add(ca);
-            else if (ca.Status != cb.Status)
+            // What the kernels did, not what their known lists say: a case that fails on both is the same
+            // whether or not one side lists it.
+            else if (ca.Judged != cb.Judged)
                 changed.Add(new StatusChange(ca.Id, ca, cb));
             else
                 same++;

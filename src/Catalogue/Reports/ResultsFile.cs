@@ -8,8 +8,15 @@ public sealed class ResultsFormatException(string path, string problem) : Except
     public string FilePath { get; } = path;
 }
 
-/// <summary>One case's outcome as a results.json records it.</summary>
-public sealed record CaseOutcome(string Id, string Status, string Reason);
+/// <summary>
+/// One case's outcome as a results.json records it. Judged is the judge's status: the same as
+/// Status except for xfail and xpass, where it is what the kernel did before the known list applied.
+/// </summary>
+public sealed record CaseOutcome(string Id, string Status, string Reason, string Judged)
+{
+    /// <summary>The known-failures reason, for xfail and xpass.</summary>
+    public string Known { get; init; } = "";
+}
 
 /// <summary>
 /// A results.json read back (by `diff`): the kernel it ran on and every case's status, in file order.
@@ -17,7 +24,10 @@ public sealed record CaseOutcome(string Id, string Status, string Reason);
 /// </summary>
 public sealed record ResultsFile(string Path, string Machine, string Release, string Arch, string Profile, bool Complete, IReadOnlyList<CaseOutcome> Cases)
 {
-    public static readonly string[] Statuses = ["pass", "fail", "skip", "error"];
+    public static readonly string[] Statuses = ["pass", "fail", "xfail", "xpass", "skip", "error"];
+
+    /// <summary>What the judge can say before a known-failures list applies.</summary>
+    static readonly string[] JudgedStatuses = ["pass", "fail", "skip", "error"];
 
     /// <summary>"x86_64 6.1.0-26-cloud-amd64", or the file's folder when the run never reached its machine.</summary>
     public string Label => Release.Length > 0 ? $"{Arch} {Release}" : System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(Path)) ?? Path;
@@ -84,7 +94,11 @@ public sealed record ResultsFile(string Path, string Machine, string Release, st
                     throw new ResultsFormatException(path, $"case {id} has status '{status}' (expected {string.Join(", ", Statuses)})");
                 if (!seen.Add(id))
                     throw new ResultsFormatException(path, $"case {id} appears twice");
-                outcomes.Add(new CaseOutcome(id, status, Text(entry, "reason")));
+                var known = entry.TryGetProperty("known", out var kn) ? kn : default;
+                var judged = status is "xfail" or "xpass" ? Text(known, "judged") : status;
+                if (!JudgedStatuses.Contains(judged))
+                    throw new ResultsFormatException(path, $"case {id} is {status} but its known.judged is '{judged}' (expected {string.Join(", ", JudgedStatuses)})");
+                outcomes.Add(new CaseOutcome(id, status, Text(entry, "reason"), judged) { Known = Text(known, "reason") });
             }
             return new ResultsFile(path, Text(kernel, "name"), Text(kernel, "release"), Text(kernel, "arch"), Text(kernel, "profile"), complete, outcomes);
         }

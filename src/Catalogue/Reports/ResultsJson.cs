@@ -17,7 +17,7 @@ public sealed class ResultsJson(string path) : IRunSink
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly JsonObject _root = new() { ["kernel"] = null, ["cases"] = new JsonArray(), ["summary"] = null };
-    readonly Dictionary<string, int> _counts = new() { ["pass"] = 0, ["fail"] = 0, ["skip"] = 0, ["error"] = 0 };
+    readonly Dictionary<string, int> _counts = ResultsFile.Statuses.ToDictionary(s => s, _ => 0);
 
     public string Path { get; } = path;
 
@@ -76,6 +76,8 @@ public sealed class ResultsJson(string path) : IRunSink
         };
         if (r.ConsoleExcerpt is { } excerpt)
             entry["console"] = excerpt;
+        if (r.Verdict.Known is { } known)
+            entry["known"] = new JsonObject { ["reason"] = known.Reason, ["where"] = known.Where, ["judged"] = Status(known.Judged) };
         ((JsonArray)_root["cases"]!).Add(entry);
         _root["summary"] = Summary(complete: false, elapsed: null);
         Save();
@@ -91,7 +93,8 @@ public sealed class ResultsJson(string path) : IRunSink
 
     JsonObject Summary(bool complete, TimeSpan? elapsed) => new()
     {
-        ["pass"] = _counts["pass"], ["fail"] = _counts["fail"], ["skip"] = _counts["skip"], ["error"] = _counts["error"],
+        ["pass"] = _counts["pass"], ["fail"] = _counts["fail"], ["xfail"] = _counts["xfail"], ["xpass"] = _counts["xpass"],
+        ["skip"] = _counts["skip"], ["error"] = _counts["error"],
         ["total"] = _counts.Values.Sum(),
         ["complete"] = complete,
         ["elapsed_s"] = elapsed is { } e ? Math.Round(e.TotalSeconds, 1) : null,
@@ -99,7 +102,8 @@ public sealed class ResultsJson(string path) : IRunSink
 
     public static string Status(CaseStatus s) => s switch
     {
-        CaseStatus.Pass => "pass", CaseStatus.Fail => "fail", CaseStatus.Skip => "skip", _ => "error",
+        CaseStatus.Pass => "pass", CaseStatus.Fail => "fail", CaseStatus.Skip => "skip", CaseStatus.Xfail => "xfail",
+        CaseStatus.Xpass => "xpass", _ => "error",
     };
 
     void Save()

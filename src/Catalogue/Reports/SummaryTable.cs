@@ -9,14 +9,14 @@ public static class SummaryTable
     /// <summary>A run with no summary (the harness gave up on it) shows as "did not finish".</summary>
     public static string Render(IReadOnlyList<(string Label, RunSummary? Summary)> runs)
     {
-        var header = new[] { "kernel", "pass", "fail", "skip", "error", "total", "time", "result" };
+        var header = new[] { "kernel", "pass", "fail", "xfail", "xpass", "skip", "error", "total", "time", "result" };
         var rows = runs.Select(r => r.Summary is { } s
             ? new[]
             {
-                r.Label, s.Pass.ToString(), s.Fail.ToString(), s.Skip.ToString(), s.Error.ToString(), s.Total.ToString(),
-                $"{s.Elapsed.TotalSeconds:0.0} s", s.Fail + s.Error > 0 ? "FAILED" : "ok",
+                r.Label, s.Pass.ToString(), s.Fail.ToString(), s.Xfail.ToString(), s.Xpass.ToString(), s.Skip.ToString(), s.Error.ToString(),
+                s.Total.ToString(), $"{s.Elapsed.TotalSeconds:0.0} s", s.Failed ? "FAILED" : "ok",
             }
-            : [r.Label, "", "", "", "", "", "", "did not finish"]).ToList();
+            : [r.Label, "", "", "", "", "", "", "", "", "did not finish"]).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
         var sb = new StringBuilder();
         void Row(string[] cells)
@@ -25,7 +25,7 @@ public static class SummaryTable
             for (int i = 0; i < cells.Length; i++)
             {
                 // Names and words left-aligned, numbers right-aligned.
-                var cell = i is 0 or 7 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]);
+                var cell = i == 0 || i == cells.Length - 1 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]);
                 line.Append(i == 0 ? cell : "  " + cell);
             }
             sb.Append(line.ToString().TrimEnd()).Append('\n');

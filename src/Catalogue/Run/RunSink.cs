@@ -15,8 +15,21 @@ public sealed record CaseReport(CaseDefinition? Case, string Id, string Descript
 
 public sealed record RunSummary(int Pass, int Fail, int Skip, int Error, TimeSpan Elapsed)
 {
-    public int Total => Pass + Fail + Skip + Error;
-    public override string ToString() => $"{Pass} passed, {Fail} failed, {Skip} skipped, {Error} errors ({Total} cases, {Elapsed.TotalSeconds:0.0} s)";
+    /// <summary>Known failures that failed or errored as listed (Reports/KnownFailureSink counts them; the runner never does).</summary>
+    public int Xfail { get; init; }
+
+    /// <summary>Known failures that passed: the list is stale, which counts as a failure.</summary>
+    public int Xpass { get; init; }
+
+    public int Total => Pass + Fail + Skip + Error + Xfail + Xpass;
+
+    /// <summary>Whether the run failed: a case failed or errored outside the known list, or a listed case passed.</summary>
+    public bool Failed => Fail + Error + Xpass > 0;
+
+    public override string ToString() =>
+        $"{Pass} passed, {Fail} failed, {Skip} skipped, {Error} errors"
+        + (Xfail + Xpass > 0 ? $", {Xfail} xfail, {Xpass} xpass" : "")
+        + $" ({Total} cases, {Elapsed.TotalSeconds:0.0} s)";
 }
 
 /// <summary>

@@ -9,7 +9,9 @@ namespace Conformance.Machines.Vm;
 /// <summary>
 /// A running QEMU: its serial line as a pair of streams, its stderr, and its exit. Disposing kills
 /// it. Every QEMU the harness starts is registered so that it is also killed when the harness
-/// _process exits (SIGTERM included), never left running behind a dead harness.
+/// process exits (SIGTERM included), and is started by <see cref="ParentDeathLauncher"/> so that
+/// the kernel kills it when the harness dies without running any hook (SIGKILL, a crash): never a
+/// guest left running behind a dead harness.
 /// </summary>
 public sealed class QemuProcess : IAsyncDisposable
 {
@@ -112,15 +114,14 @@ public sealed class QemuProcess : IAsyncDisposable
         logger.LogDebug("Starting {CommandLine}", commandLine);
 
         InstallExitHook();
-        var _process = new Process { StartInfo = start };
         var timestamp = Stopwatch.GetTimestamp();
+        Process _process;
         try
         {
-            _process.Start();
+            _process = ParentDeathLauncher.Start(start);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException)
         {
-            _process.Dispose();
             throw new ExternalCommandException($"cannot start {executable}: {e.Message} (install qemu-system-x86 / qemu-system-arm)");
         }
         Live[_process.Id] = _process;
@@ -139,7 +140,16 @@ public sealed class QemuProcess : IAsyncDisposable
             start.ArgumentList.Add(a);
         logger.LogInformation("Starting {CommandLine}", ExternalCommand.Quote(executable, start.ArgumentList));
         InstallExitHook();
-        using var _process = Process.Start(start) ?? throw new ExternalCommandException($"cannot start {executable}");
+        Process started;
+        try
+        {
+            started = ParentDeathLauncher.Start(start);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException)
+        {
+            throw new ExternalCommandException($"cannot start {executable}: {e.Message}");
+        }
+        using var _process = started;
         Live[_process.Id] = _process;
         try
         {
