@@ -96,7 +96,7 @@ public class KernelStoreTests
     {
         var image = Put("mine/bzImage", KernelImageTests.BzImage());
         var e = Assert.ThrowsAsync<KernelImageException>(() =>
-            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None));
+            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, null, CancellationToken.None));
         Assert.That(e!.Message, Does.Contain(image).And.Contain("aarch64"));
     }
 
@@ -107,7 +107,7 @@ public class KernelStoreTests
         Put("kernels/debian/6.1.0-99-cloud-arm64/vmlinuz", KernelImageTests.Arm64Image());
         new KernelManifest { Release = "6.1.0-99-cloud-arm64", Arch = "aarch64", Origin = "Debian", Image = "vmlinuz", Series = "6.1" }.Save(dir);
 
-        var k = KernelSelection.ResolveAsync(new KernelStore(_cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None).Result;
+        var k = KernelSelection.ResolveAsync(new KernelStore(_cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, null, CancellationToken.None).Result;
 
         Assert.That(k.Release, Is.EqualTo("6.1.0-99-cloud-arm64"));
         Assert.That(k.Facts.HasConfig, Is.False);
