@@ -9,13 +9,15 @@ public sealed record AptSuite(string Uri, string Suite);
 /// suite. Each release gets its own private apt state, so bullseye's and bookworm's meta packages
 /// (both named linux-image-cloud-amd64) never compete for the candidate.
 /// </summary>
-public sealed record DebianRelease(string Codename, IReadOnlyList<AptSuite> Suites)
+/// <param name="Keyring">The keyring the suites' Release files must be signed with; null only for a
+/// local unsigned archive (the tests' file: archives), which apt then takes as trusted.</param>
+public sealed record DebianRelease(string Codename, IReadOnlyList<AptSuite> Suites, string? Keyring = DebianRelease.DebianKeyring)
 {
     const string Archive = "http://deb.debian.org/debian";
     const string SecurityArchive = "http://deb.debian.org/debian-security";
 
     /// <summary>From Debian's debian-archive-keyring package; bookworm's holds bullseye's and trixie's keys too.</summary>
-    public const string Keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+    public const string DebianKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
     public static DebianRelease Bookworm { get; } = Of("bookworm");
     public static DebianRelease Bullseye { get; } = Of("bullseye");
@@ -24,8 +26,8 @@ public sealed record DebianRelease(string Codename, IReadOnlyList<AptSuite> Suit
         new(codename, [new AptSuite(Archive, codename), new AptSuite(SecurityArchive, codename + "-security")]);
 
     /// <summary>The sources.list of this release's private apt state (main only: kernels live there).</summary>
-    public string SourcesList(string keyring = Keyring) =>
-        string.Concat(Suites.Select(s => $"deb [signed-by={keyring}] {s.Uri} {s.Suite} main\n"));
+    public string SourcesList() =>
+        string.Concat(Suites.Select(s => $"deb [{(Keyring is null ? "trusted=yes" : "signed-by=" + Keyring)}] {s.Uri} {s.Suite} main\n"));
 
     public override string ToString() => Codename;
 }
