@@ -20,19 +20,22 @@ public static class KernelsVerb
 
     static Command Fetch()
     {
-        var series = new Option<string>("--series") { Description = "6.1, 6.12 or all", DefaultValueFactory = _ => "6.1" };
+        var series = new Option<string>("--series") { Description = SeriesChoices + " or all", DefaultValueFactory = _ => "6.1" };
         var arch = new Option<string>("--arch") { Description = "x86_64, aarch64 or all", DefaultValueFactory = _ => "all" };
-        var cmd = new Command("fetch", "Download Debian bookworm cloud kernels (idempotent)") { series, arch };
+        var build = new Option<string?>("--build") { Description = "An earlier build: ABI (6.1.0-50), release or package version (default: the newest)" };
+        var cmd = new Command("fetch", "Download Debian cloud kernels: bookworm's 6.1 and 6.12, bullseye's 5.10 (idempotent)") { series, arch, build };
         cmd.SetAction(async (parse, ct) => await VerbErrors.Run(async () =>
         {
             using var logs = VerbLogging.Create();
             var store = new KernelStore(logger: logs.CreateLogger("kernels"));
-            var seriesList = parse.GetValue(series) == "all" ? DebianKernelSeries.All : [DebianKernelSeries.Parse(parse.GetValue(series)!)];
+            var seriesList = ParseSeries(parse.GetValue(series)!);
+            if (parse.GetValue(build) is not null && seriesList.Count != 1)
+                throw new ArgumentException("--build names a build of one --series");
             var arches = ParseArches(parse.GetValue(arch)!);
             foreach (var s in seriesList)
                 foreach (var a in arches)
                 {
-                    var kernel = await store.FetchDebianAsync(s, a, ct);
+                    var kernel = await store.FetchDebianAsync(s, a, parse.GetValue(build), ct);
                     Console.WriteLine($"{kernel.Name}\t{kernel.ImagePath}");
                 }
         }));
@@ -42,9 +45,17 @@ public static class KernelsVerb
     static Command List()
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-        var cmd = new Command("list", "List cached kernels with the config facts that matter to seccomp") { json };
-        cmd.SetAction(parse => VerbErrors.RunSync(() =>
+        var available = new Option<bool>("--available") { Description = "List the builds Debian's archive serves (what --build can name) instead of the cache" };
+        var series = new Option<string>("--series") { Description = $"With --available: {SeriesChoices} or all", DefaultValueFactory = _ => "all" };
+        var arch = new Option<string>("--arch") { Description = "With --available: x86_64, aarch64 or all", DefaultValueFactory = _ => "all" };
+        var cmd = new Command("list", "List cached kernels with the config facts that matter to seccomp") { json, available, series, arch };
+        cmd.SetAction(async (parse, ct) => await VerbErrors.Run(async () =>
         {
+            if (parse.GetValue(available))
+            {
+                await ListAvailable(ParseSeries(parse.GetValue(series)!), ParseArches(parse.GetValue(arch)!), parse.GetValue(json), ct);
+                return;
+            }
             var kernels = new KernelStore().List();
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(kernels.Select(ToJson), new JsonSerializerOptions { WriteIndented = true }));
@@ -54,10 +65,35 @@ public static class KernelsVerb
         return cmd;
     }
 
+    static async Task ListAvailable(IReadOnlyList<DebianKernelSeries> seriesList, IReadOnlyList<KernelArch> arches, bool json, CancellationToken ct)
+    {
+        using var logs = VerbLogging.Create();
+        var store = new KernelStore(logger: logs.CreateLogger("kernels"));
+        var builds = new List<DebianKernelBuild>();
+        foreach (var s in seriesList)
+            foreach (var a in arches)
+                builds.AddRange(await store.ListAvailableAsync(s, a, ct));
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(builds.Select(b => new
+            {
+                series = b.Series.Name, release = b.Series.Release.Codename, arch = b.Arch.Name(), build = b.Build,
+                package = b.Image.Name, version = b.Image.Version, current = b.Current,
+                cached = store.FindDebian(b.Series, b.Arch, b.Build) is not null,
+            }), new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        // A meta package points at the "current" builds: the release's point-release kernel and the newest security build.
+        Console.WriteLine("SERIES  RELEASE   ARCH     BUILD             VERSION               CURRENT  CACHED");
+        foreach (var b in builds)
+            Console.WriteLine(($"{b.Series.Name,-7} {b.Series.Release.Codename,-9} {b.Arch.Name(),-8} {b.Build,-17} {b.Image.Version,-21} "
+                               + $"{(b.Current ? "yes" : ""),-8} {(store.FindDebian(b.Series, b.Arch, b.Build) is not null ? "yes" : "")}").TrimEnd());
+    }
+
     static Command Build()
     {
         var arch = new Option<string>("--arch") { Description = "x86_64 or aarch64", Required = true };
-        var series = new Option<string>("--series") { Description = "6.1 or 6.12 (Debian's linux-source)", DefaultValueFactory = _ => "6.1" };
+        var series = new Option<string>("--series") { Description = SeriesChoices + " (Debian's linux-source of that series)", DefaultValueFactory = _ => "6.1" };
         var fragments = new Option<string[]>("--fragment")
         {
             Description = $"Config fragment file (or built-in: {string.Join(", ", KernelFragments.BuiltInNames)}); repeatable, applied in order after base.config",
@@ -94,6 +130,11 @@ public static class KernelsVerb
         }));
         return cmd;
     }
+
+    static string SeriesChoices => string.Join(", ", DebianKernelSeries.All.Select(s => s.Name));
+
+    static IReadOnlyList<DebianKernelSeries> ParseSeries(string text) =>
+        text == "all" ? DebianKernelSeries.All : [DebianKernelSeries.Parse(text)];
 
     static IReadOnlyList<KernelArch> ParseArches(string text) =>
         text == "all" ? KernelArchNames.All : [KernelArchNames.Parse(text)];

@@ -4,23 +4,17 @@ using Microsoft.Extensions.Logging;
 namespace Conformance.Machines.Kernels;
 
 /// <summary>
-/// Fetches a Debian cloud kernel: meta package → real image package → `apt-get download` →
+/// Fetches a Debian cloud kernel build: `apt-get download` of its image package →
 /// `dpkg-deb -x` → keep vmlinuz and config-*. Each kernel lands in debian/&lt;release&gt;/ and its
-/// kernel.json is written last, so a present manifest means a complete kernel.
+/// kernel.json is written last, so a present manifest means a complete kernel. The release names
+/// the build, so every build of a series has its own directory.
 /// </summary>
 public sealed class DebianKernelFetcher(string debianRoot, ILogger logger)
 {
-    const string ImagePrefix = "linux-image-";
-
-    public async Task<KernelDescriptor> FetchAsync(DebianKernelSeries series, KernelArch arch, CancellationToken cancellationToken)
+    /// <summary>Downloads one build (see <see cref="DebianKernelBuilds"/>) through its release's private apt state, unless it is cached.</summary>
+    public async Task<KernelDescriptor> FetchAsync(DebianKernelBuild build, PrivateAptState apt, CancellationToken cancellationToken)
     {
-        var debArch = arch.DebianName();
-        await DebianPackages.EnsureArchitectureAsync(debArch, cancellationToken);
-        var meta = await DebianPackages.ShowAsync(series.MetaPackage(arch), debArch, cancellationToken);
-        var imageName = meta.Depends.FirstOrDefault(d => d.StartsWith(ImagePrefix, StringComparison.Ordinal))
-            ?? throw new ExternalCommandException($"{meta.Name} {meta.Version} depends on no {ImagePrefix}* package ({string.Join(", ", meta.Depends)})");
-        var image = await DebianPackages.ShowAsync(imageName, debArch, cancellationToken);
-        var release = image.Name[ImagePrefix.Length..];
+        var (series, arch, image, release) = (build.Series, build.Arch, build.Image, build.Release);
         var finalDir = Path.Combine(debianRoot, release);
 
         using var fetchLock = await CacheLock.AcquireAsync(finalDir + ".lock", cancellationToken);
@@ -30,13 +24,13 @@ public sealed class DebianKernelFetcher(string debianRoot, ILogger logger)
             return KernelManifest.Load(finalDir).ToDescriptor(finalDir);
         }
 
-        logger.LogInformation("Fetching {Package} for {Meta}", image.Spec, meta.Name);
+        logger.LogInformation("Fetching {Package} from {Release}", image.Spec, series.Release.Codename);
         var staging = finalDir + ".staging";
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
         var download = Path.Combine(staging, "download");
         var unpacked = Path.Combine(staging, "unpacked");
-        var deb = await DebianPackages.DownloadAsync(image, download, cancellationToken);
+        var deb = await apt.DownloadAsync(image, download, cancellationToken);
         await DebianPackages.ExtractAsync(deb, unpacked, cancellationToken);
 
         var boot = Path.Combine(unpacked, "boot");

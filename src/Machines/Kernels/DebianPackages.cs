@@ -41,13 +41,25 @@ public static class DebianPackages
     }
 
     /// <summary>Parses the first stanza of `apt-cache show` output.</summary>
-    public static DebianPackage ParseShow(string text, string debianArch)
+    public static DebianPackage ParseShow(string text, string debianArch) =>
+        ParseShowAll(text, debianArch).FirstOrDefault()
+        ?? throw new ExternalCommandException($"unexpected apt-cache output (no Package/Version):\n{text}");
+
+    /// <summary>Parses every stanza of `apt-cache show` output (one per package version).</summary>
+    public static IReadOnlyList<DebianPackage> ParseShowAll(string text, string debianArch)
+    {
+        var packages = new List<DebianPackage>();
+        foreach (var stanza in text.Replace("\r", "").Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+            if (ParseStanza(stanza, debianArch) is { } package)
+                packages.Add(package);
+        return packages;
+    }
+
+    static DebianPackage? ParseStanza(string stanza, string debianArch)
     {
         string? name = null, version = null, arch = null, depends = null;
-        foreach (var line in text.Split('\n'))
+        foreach (var line in stanza.Split('\n'))
         {
-            if (line.Length == 0 && name is not null)
-                break;
             var colon = line.IndexOf(':');
             if (colon <= 0 || line[0] == ' ')
                 continue;
@@ -61,7 +73,7 @@ public static class DebianPackages
             }
         }
         if (name is null || version is null)
-            throw new ExternalCommandException($"unexpected apt-cache output (no Package/Version):\n{text}");
+            return null;
         var deps = (depends ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => d.Split([' ', '|', '('], 2)[0].Split(':')[0])
             .ToList();
@@ -69,11 +81,15 @@ public static class DebianPackages
     }
 
     /// <summary>Downloads one exact package version into <paramref name="directory"/> and returns the .deb path.</summary>
-    public static async Task<string> DownloadAsync(DebianPackage package, string directory, CancellationToken cancellationToken)
+    public static Task<string> DownloadAsync(DebianPackage package, string directory, CancellationToken cancellationToken) =>
+        // The cache usually lives in root's home, which the _apt sandbox user cannot enter.
+        DownloadAsync(package, directory, ["-o", "APT::Sandbox::User=root"], cancellationToken);
+
+    /// <summary>As <see cref="DownloadAsync(DebianPackage, string, CancellationToken)"/>, with apt options (e.g. a private apt state).</summary>
+    public static async Task<string> DownloadAsync(DebianPackage package, string directory, IReadOnlyList<string> aptOptions, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        // The cache usually lives in root's home, which the _apt sandbox user cannot enter.
-        await ExternalCommand.RunAsync("apt-get", ["-q", "-o", "APT::Sandbox::User=root", "download", package.Spec],
+        await ExternalCommand.RunAsync("apt-get", [.. aptOptions, "-q", "download", package.Spec],
             workingDirectory: directory, cancellationToken: cancellationToken);
         var deb = Directory.GetFiles(directory, $"{package.Name}_*.deb").SingleOrDefault()
             ?? throw new ExternalCommandException($"apt-get download {package.Spec} left no {package.Name}_*.deb in {directory}");

@@ -2,7 +2,8 @@ namespace Conformance.Machines.Kernels;
 
 /// <summary>
 /// A small kernel to build from Debian's linux-source: tinyconfig + base.config + arch/&lt;arch&gt;.config
-/// + <see cref="Fragments"/> (paths or built-in names such as "seccomp", "no-seccomp-filter").
+/// + <see cref="Fragments"/> (paths or built-in names such as "seccomp", "no-seccomp-filter")
+/// + series/&lt;series&gt;.config when the series has one.
 /// </summary>
 public sealed record KernelBuildRequest(KernelArch Arch, DebianKernelSeries Series, IReadOnlyList<string> Fragments);
 

@@ -24,6 +24,8 @@ public sealed class KernelBuilder(string kernelsRoot, ILogger logger)
         // Parse everything first: a bad fragment should fail before anything is downloaded.
         var fragments = new List<KernelConfig> { KernelFragments.Base, KernelFragments.ForArch(request.Arch) };
         fragments.AddRange(request.Fragments.Select(KernelFragments.Resolve));
+        if (KernelFragments.ForSeries(request.Series) is { } seriesFragment)
+            fragments.Add(seriesFragment);
         var merged = fragments.Aggregate((a, b) => a.Merge(b));
 
         var source = await new KernelSource(kernelsRoot, logger).GetAsync(request.Series, cancellationToken);

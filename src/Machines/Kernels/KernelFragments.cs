@@ -12,7 +12,7 @@ public static class KernelFragments
 
     /// <summary>Built-in fragment names a user may pass to `kernels build --fragment`.</summary>
     public static IReadOnlyList<string> BuiltInNames =>
-        ResourceNames().Where(n => !n.StartsWith("arch/", StringComparison.Ordinal) && n != "base")
+        ResourceNames().Where(n => !n.StartsWith("arch/", StringComparison.Ordinal) && !n.StartsWith("series/", StringComparison.Ordinal) && n != "base")
             .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>base.config: applied to every build first.</summary>
@@ -20,6 +20,13 @@ public static class KernelFragments
 
     /// <summary>arch/&lt;arch&gt;.config: applied right after base.config.</summary>
     public static KernelConfig ForArch(KernelArch arch) => BuiltIn("arch/" + arch.Name());
+
+    /// <summary>
+    /// series/&lt;series&gt;.config, when the series has one: applied after the user's fragments, for
+    /// what that kernel line cannot have (options newer than it).
+    /// </summary>
+    public static KernelConfig? ForSeries(DebianKernelSeries series) =>
+        ResourceNames().Contains("series/" + series.Name) ? BuiltIn("series/" + series.Name) : null;
 
     /// <summary>
     /// A user fragment: an existing file wins; otherwise a built-in name such as "seccomp" or

@@ -41,14 +41,21 @@ public sealed class KernelSource(string kernelsRoot, ILogger logger)
         return new KernelSourceTree(series, series.SourcePackage, version, tarball, top);
     }
 
-    /// <summary>The installed package's tarball when it is there; otherwise the package is downloaded into the cache.</summary>
+    /// <summary>
+    /// The installed package's tarball when it is there; otherwise the newest the release serves is
+    /// downloaded into the cache with the release's private apt state.
+    /// </summary>
     async Task<(string Version, string Tarball)> FindTarballAsync(DebianKernelSeries series, CancellationToken cancellationToken)
     {
         var installed = Path.Combine("/usr/src", series.SourceTarballName);
         if (File.Exists(installed) && await DebianPackages.InstalledVersionAsync(series.SourcePackage, cancellationToken) is { } installedVersion)
             return (installedVersion, installed);
 
-        var package = await DebianPackages.ShowAsync(series.SourcePackage, "all", cancellationToken);
+        var apt = PrivateAptState.For(kernelsRoot, series.Release, logger);
+        await apt.EnsureUpdatedAsync(cancellationToken);
+        var package = (await apt.ShowAllAsync([series.SourcePackage], "all", cancellationToken))
+            .MaxBy(p => p.Version, DebianVersion.Comparer)
+            ?? throw new ExternalCommandException($"{series.Release.Codename} has no {series.SourcePackage} package");
         var directory = Path.Combine(SourcesRoot, $"{package.Name}_{package.Version}");
         var tarball = Path.Combine(directory, "deb", "usr", "src", series.SourceTarballName);
         using (await CacheLock.AcquireAsync(directory + ".download.lock", cancellationToken))
@@ -59,7 +66,7 @@ public sealed class KernelSource(string kernelsRoot, ILogger logger)
                 var downloads = Path.Combine(directory, "download");
                 if (System.IO.Directory.Exists(downloads))
                     System.IO.Directory.Delete(downloads, recursive: true);
-                var deb = await DebianPackages.DownloadAsync(package, downloads, cancellationToken);
+                var deb = await apt.DownloadAsync(package, downloads, cancellationToken);
                 await DebianPackages.ExtractAsync(deb, Path.Combine(directory, "deb"), cancellationToken);
                 System.IO.Directory.Delete(downloads, recursive: true);
                 if (!File.Exists(tarball))

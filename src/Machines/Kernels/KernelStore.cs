@@ -9,7 +9,8 @@ namespace Conformance.Machines.Kernels;
 /// The kernels the harness can boot: Debian cloud kernels fetched into the cache, kernels built by
 /// `kernels build`, and user images given by path. Cache layout under &lt;cache&gt;/kernels:
 /// debian/&lt;release&gt;/, built/&lt;arch&gt;-&lt;series&gt;-&lt;hash&gt;/, user/&lt;sha&gt;/ (decompressed user images),
-/// sources/ (unpacked linux-source), work/ (build trees while building).
+/// sources/ (unpacked linux-source), work/ (build trees while building), apt/&lt;codename&gt;/ (the private
+/// apt state each Debian release's kernels and sources are fetched with).
 /// </summary>
 public sealed class KernelStore
 {
@@ -18,12 +19,16 @@ public sealed class KernelStore
     public KernelStore(string? cacheRoot = null, ILogger? logger = null)
     {
         CacheRoot = cacheRoot ?? CacheDirectory.Default;
-        _logger = _logger ?? NullLogger.Instance;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public string CacheRoot { get; }
     public string KernelsRoot => Path.Combine(CacheRoot, "kernels");
     string DebianRoot => Path.Combine(KernelsRoot, "debian");
+
+    /// <summary>The private apt state of a Debian release (lists, cache, status), under the kernel cache.</summary>
+    public PrivateAptState AptState(DebianRelease release) =>
+        PrivateAptState.For(KernelsRoot, release, _logger);
 
     /// <summary>Every fetched and built kernel in the cache, by origin, arch and release.</summary>
     public IReadOnlyList<KernelDescriptor> List()
@@ -51,11 +56,53 @@ public sealed class KernelStore
     }
 
     /// <summary>
-    /// Downloads the newest Debian cloud kernel of a series for an arch (resolving the meta package
-    /// through apt), unless that exact kernel is already cached.
+    /// The builds of a series the Debian archive serves for an arch, newest first (refreshing the
+    /// release's private package lists when they are a day old).
     /// </summary>
+    public async Task<IReadOnlyList<DebianKernelBuild>> ListAvailableAsync(DebianKernelSeries series, KernelArch arch, CancellationToken cancellationToken = default)
+    {
+        var apt = AptState(series.Release);
+        await apt.EnsureUpdatedAsync(cancellationToken);
+        var names = await apt.SearchNamesAsync(series.ImagePackagePattern(arch), cancellationToken);
+        var images = await apt.ShowAllAsync(names, arch.DebianName(), cancellationToken);
+        var metas = await apt.ShowAllAsync([series.MetaPackage(arch)], arch.DebianName(), cancellationToken);
+        return DebianKernelBuilds.From(series, arch, images, metas);
+    }
+
+    /// <summary>The build the series' meta package points at (see the overload with a build).</summary>
     public Task<KernelDescriptor> FetchDebianAsync(DebianKernelSeries series, KernelArch arch, CancellationToken cancellationToken = default) =>
-        new DebianKernelFetcher(DebianRoot, _logger).FetchAsync(series, arch, cancellationToken);
+        FetchDebianAsync(series, arch, null, cancellationToken);
+
+    /// <summary>
+    /// Downloads a Debian cloud kernel of a series for an arch: the named build (ABI such as
+    /// "6.1.0-50", release or package version), or without one the newest build a meta package
+    /// points at that the archive serves (see <see cref="DebianKernelBuilds.Candidates"/>). A named
+    /// build already in the cache is returned without asking apt.
+    /// </summary>
+    public async Task<KernelDescriptor> FetchDebianAsync(DebianKernelSeries series, KernelArch arch, string? build, CancellationToken cancellationToken)
+    {
+        if (build is not null && FindDebian(series, arch, build) is { } cached)
+            return cached;
+        var available = await ListAvailableAsync(series, arch, cancellationToken);
+        var fetcher = new DebianKernelFetcher(DebianRoot, _logger);
+        var failures = new List<string>();
+        foreach (var candidate in DebianKernelBuilds.Candidates(series, arch, available, build))
+        {
+            try
+            {
+                return await fetcher.FetchAsync(candidate, AptState(series.Release), cancellationToken);
+            }
+            catch (ExternalCommandException e)
+            {
+                _logger.LogWarning("{Series} build {Build} for {Arch} is listed but could not be fetched: {Error}",
+                    series.Name, candidate, arch.Name(), e.Message);
+                failures.Add($"{candidate}: {e.Message}");
+            }
+        }
+        throw new KernelBuildNotAvailableException(
+            $"no {series.Name} cloud kernel for {arch.Name()} could be fetched from {DebianKernelBuilds.Where(series)}; "
+            + $"the lists name {string.Join(", ", available)}, and the archive answered:\n  " + string.Join("\n  ", failures), available);
+    }
 
     /// <summary>Builds (or finds in the cache) a small kernel from Debian's linux-source.</summary>
     public Task<KernelDescriptor> BuildAsync(KernelBuildRequest request, CancellationToken cancellationToken = default) =>
@@ -99,8 +146,16 @@ public sealed class KernelStore
             configPath is null ? null : Path.GetFullPath(configPath), facts);
     }
 
-    /// <summary>The newest cached Debian kernel of a series and arch, without touching apt.</summary>
-    public KernelDescriptor? FindDebian(DebianKernelSeries series, KernelArch arch) =>
+    /// <summary>
+    /// A cached Debian kernel of a series and arch, without touching apt: the named build (ABI,
+    /// release or package version), or the newest cached one.
+    /// </summary>
+    public KernelDescriptor? FindDebian(DebianKernelSeries series, KernelArch arch, string? build = null) =>
         List().Where(k => k.Origin == KernelOrigin.Debian && k.Arch == arch && k.Series == series.Name)
-            .OrderByDescending(k => k.Release, StringComparer.Ordinal).FirstOrDefault();
+            .Where(k => build is null || MatchesBuild(series, k, build.Trim()))
+            .OrderByDescending(k => series.BuildOf(k.Release, arch) ?? k.Release, DebianVersion.Comparer).FirstOrDefault();
+
+    static bool MatchesBuild(DebianKernelSeries series, KernelDescriptor kernel, string build) =>
+        build == kernel.Release || build == series.BuildOf(kernel.Release, kernel.Arch)
+        || (kernel.Package?.Split(' ') is [_, var version] && version == build);
 }

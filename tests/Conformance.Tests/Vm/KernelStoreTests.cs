@@ -50,6 +50,28 @@ public class KernelStoreTests
     }
 
     [Test]
+    public void The_newest_cached_build_is_by_Debian_version_and_a_named_one_is_found_by_ABI_release_or_package_version()
+    {
+        foreach (var (abi, version) in new[] { ("6.1.0-57", "6.1.192-3"), ("6.1.0-9", "6.1.38-1") })
+        {
+            var release = abi + "-cloud-amd64";
+            Put($"kernels/debian/{release}/vmlinuz", KernelImageTests.BzImage());
+            new KernelManifest
+            {
+                Release = release, Arch = "x86_64", Origin = "Debian", Image = "vmlinuz", Series = "6.1",
+                Package = $"linux-image-{release} {version}",
+            }.Save(Path.Combine(_cache, "kernels", "debian", release));
+        }
+        var store = new KernelStore(_cache);
+
+        Assert.That(store.FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64)?.Release, Is.EqualTo("6.1.0-57-cloud-amd64"), "57 is newer than 9");
+        foreach (var name in new[] { "6.1.0-9", "6.1.0-9-cloud-amd64", "6.1.38-1" })
+            Assert.That(store.FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64, name)?.Release, Is.EqualTo("6.1.0-9-cloud-amd64"), name);
+        Assert.That(store.FindDebian(DebianKernelSeries.V6_1, KernelArch.X86_64, "6.1.0-50"), Is.Null);
+        Assert.That(store.FindDebian(DebianKernelSeries.V5_10, KernelArch.X86_64), Is.Null);
+    }
+
+    [Test]
     public void A_user_bzImage_is_used_in_place_with_arch_and_release_from_its_header()
     {
         var image = Put("mine/bzImage", KernelImageTests.BzImage());
@@ -96,8 +118,17 @@ public class KernelStoreTests
     {
         var image = Put("mine/bzImage", KernelImageTests.BzImage());
         var e = Assert.ThrowsAsync<KernelImageException>(() =>
-            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None));
+            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, null, CancellationToken.None));
         Assert.That(e!.Message, Does.Contain(image).And.Contain("aarch64"));
+    }
+
+    [Test]
+    public void Selection_refuses_a_build_for_a_user_kernel()
+    {
+        var image = Put("mine/bzImage", KernelImageTests.BzImage());
+        var e = Assert.ThrowsAsync<ArgumentException>(() =>
+            KernelSelection.ResolveAsync(new KernelStore(_cache), image, null, null, DebianKernelSeries.V6_1, "6.1.0-50", CancellationToken.None));
+        Assert.That(e!.Message, Does.Contain("--build"));
     }
 
     [Test]
@@ -107,7 +138,7 @@ public class KernelStoreTests
         Put("kernels/debian/6.1.0-99-cloud-arm64/vmlinuz", KernelImageTests.Arm64Image());
         new KernelManifest { Release = "6.1.0-99-cloud-arm64", Arch = "aarch64", Origin = "Debian", Image = "vmlinuz", Series = "6.1" }.Save(dir);
 
-        var k = KernelSelection.ResolveAsync(new KernelStore(_cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, CancellationToken.None).Result;
+        var k = KernelSelection.ResolveAsync(new KernelStore(_cache), null, null, KernelArch.Aarch64, DebianKernelSeries.V6_1, null, CancellationToken.None).Result;
 
         Assert.That(k.Release, Is.EqualTo("6.1.0-99-cloud-arm64"));
         Assert.That(k.Facts.HasConfig, Is.False);

@@ -29,6 +29,10 @@ public static class VmKernels
     public static Task<KernelDescriptor> Debian61(KernelArch arch) =>
         Once($"debian-6.1-{arch}", () => Store.FetchDebianAsync(DebianKernelSeries.V6_1, arch));
 
+    /// <summary>bullseye's 5.10 cloud kernel: the newest build the archive serves for the arch.</summary>
+    public static Task<KernelDescriptor> Debian510(KernelArch arch) =>
+        Once($"debian-5.10-{arch}", () => Store.FetchDebianAsync(DebianKernelSeries.V5_10, arch));
+
     /// <summary>tinyconfig + base + no-seccomp-filter: SECCOMP without filter mode (NET off).</summary>
     public static Task<KernelDescriptor> NoSeccompFilter(KernelArch arch) =>
         Once($"no-seccomp-filter-{arch}", () => Store.BuildAsync(new KernelBuildRequest(arch, DebianKernelSeries.V6_1, ["no-seccomp-filter"])));
