@@ -12,6 +12,12 @@ public sealed record FilterSource(string Name, string Text, SourcePosition Pos)
         new(name, Disassembler.Disassemble(program, abi), default);
 }
 
+/// <summary>
+/// The kernel fix a case checks (top-level <c>fix:</c>): its subject line, the upstream version
+/// that first has it, its CVE and the Debian package version that first carries it, when known.
+/// </summary>
+public sealed record KernelFix(string Subject, string? Upstream, string? Cve, string? Debian);
+
 /// <summary>One case, as read from its file.</summary>
 public sealed record CaseDefinition(
     string Id,
@@ -24,6 +30,9 @@ public sealed record CaseDefinition(
 {
     /// <summary>The case root's fate (default: whatever the model predicts; exit 0 when nothing kills it).</summary>
     public Expectation? Result { get; init; }
+
+    /// <summary>The kernel fix this case checks, when it checks one (cases/fixes).</summary>
+    public KernelFix? Fix { get; init; }
 
     /// <summary>Per-case timeout in the guest.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;

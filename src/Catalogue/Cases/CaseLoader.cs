@@ -8,7 +8,7 @@ namespace Conformance.Catalogue.Cases;
 /// <summary>Reads case files (docs/cases.md) into <see cref="CaseDefinition"/>s; every error names file, line and column.</summary>
 public static partial class CaseLoader
 {
-    static readonly string[] CaseKeys = ["id", "description", "needs", "arch", "filters", "steps", "result", "timeout_ms"];
+    static readonly string[] CaseKeys = ["id", "description", "needs", "arch", "filters", "steps", "result", "timeout_ms", "fix"];
 
     [GeneratedRegex("^[a-z0-9_][a-z0-9_/.-]*$")]
     private static partial Regex IdPattern();
@@ -127,8 +127,19 @@ public static partial class CaseLoader
         var definition = new CaseDefinition(id, description, y.Pos(node), needs, arches, filters, steps);
         if (YamlNodes.Get(map, "result") is { } r)
             definition = definition with { Result = matchers.Expectation(r) };
+        if (YamlNodes.Get(map, "fix") is { } fix)
+            definition = definition with { Fix = ParseFix(y, fix) };
         if (YamlNodes.Get(map, "timeout_ms") is { } t)
             definition = definition with { Timeout = TimeSpan.FromMilliseconds(y.Int(t, "timeout_ms")) };
         return definition;
+    }
+
+    static KernelFix ParseFix(YamlNodes y, YamlNode node)
+    {
+        var map = y.Mapping(node, "fix");
+        y.OnlyKeys(map, "fix", "subject", "upstream", "cve", "debian");
+        string? Text(string key) => YamlNodes.Get(map, key) is { } v ? y.Scalar(v, key) : null;
+        var subject = Text("subject") ?? throw y.Error(node, "fix needs a subject (the fix's commit subject line)");
+        return new KernelFix(subject, Text("upstream"), Text("cve"), Text("debian"));
     }
 }
