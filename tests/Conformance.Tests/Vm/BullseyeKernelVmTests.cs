@@ -1,4 +1,4 @@
-using Conformance.Catalogue.Features;
+using Conformance.Executor.Features;
 using Conformance.Machines;
 using Conformance.Machines.Kernels;
 using Conformance.Model.Seccomp;
@@ -16,10 +16,10 @@ public class BullseyeKernelVmTests(KernelArch arch)
     public async Task Detect_finds_filter_mode_on_the_booted_5_10_kernel()
     {
         var kernel = await VmKernels.Debian510(arch);
-        // The detector boots the machine itself, as `conformance detect` does.
-        await using var machine = new QemuMachine(new QemuMachineOptions(kernel, await VmKernels.AgentImage(arch)) { CacheRoot = VmKernels.Store.CacheRoot });
-
-        var detection = (await KernelDetector.DetectAsync(machine, CancellationToken.None)).Detection;
+        // The detector boots the machine itself through an executor, as `conformance detect` does.
+        var options = new QemuMachineOptions(kernel, await VmKernels.AgentImage(arch)) { CacheRoot = VmKernels.Store.CacheRoot };
+        QemuMachine? machine = null;
+        var detection = (await KernelDetector.DetectAsync(() => machine = new QemuMachine(options), CancellationToken.None)).Detection;
 
         Assert.That(kernel.Series, Is.EqualTo("5.10"));
         Assert.That(kernel.Package, Does.StartWith("linux-image-5.10.0-").And.Contain($"-cloud-{arch.DebianName()} 5.10."));
@@ -30,6 +30,6 @@ public class BullseyeKernelVmTests(KernelArch arch)
         Assert.That(detection.PrctlNull, Is.EqualTo("EFAULT"));
         Assert.That(detection.SeccompSyscall, Is.True);
         Assert.That(kernel.Facts["SECCOMP_FILTER"], Is.EqualTo(ConfigState.Yes), "Debian's config says so too");
-        Assert.That(machine.Fault, Is.Null);
+        Assert.That(machine!.Fault, Is.Null);
     }
 }
