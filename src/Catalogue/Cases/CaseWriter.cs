@@ -24,6 +24,7 @@ public static class CaseWriter
         };
         if (c.Needs.Count > 0) root.Add("needs", Strings(c.Needs));
         if (c.Arches.Count > 0) root.Add("arch", Strings(c.Arches));
+        if (c.Fix is { } fix) root.Add("fix", Fix(fix));
         if (c.Filters.Count > 0)
         {
             var filters = new YamlMappingNode();
@@ -40,6 +41,15 @@ public static class CaseWriter
         // The stream ends each document with "...", which a case file does not need.
         var yaml = text.ToString();
         return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
+    }
+
+    static YamlMappingNode Fix(KernelFix fix)
+    {
+        var node = new YamlMappingNode { { "subject", fix.Subject } };
+        if (fix.Upstream is { } upstream) node.Add("upstream", upstream);
+        if (fix.Cve is { } cve) node.Add("cve", cve);
+        if (fix.Debian is { } debian) node.Add("debian", debian);
+        return node;
     }
 
     static YamlSequenceNode Strings(IEnumerable<string> items) =>
