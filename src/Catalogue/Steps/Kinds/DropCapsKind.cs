@@ -2,6 +2,7 @@ using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Judge;
 using Conformance.Machines.Protocol;
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using YamlDotNet.RepresentationModel;
 using static Conformance.Model.Kernel.KernelConstants;
@@ -28,7 +29,7 @@ public sealed class DropCapsKind : CallStepKind
             }
         // The data words are filled in at compile time from the kernel's cap_last_cap (probed).
         return Macro(pos, all ? "drop_caps all" : "drop_caps", "capset",
-                [new BufferValue(ScratchLayout.Prepared), new BufferValue(ScratchLayout.Prepared + 8)]) with
+                [new BufferValue(ScratchLayout.Prepared), new BufferValue(ScratchLayout.Prepared + UserCapHeaderLayout.Size)]) with
             { Effect = new DropsCapabilities(mask, all), DefaultExpect = Ok };
     }
 
@@ -43,14 +44,18 @@ public sealed class DropCapsKind : CallStepKind
         ulong held = c.Features?.CapEffective is { } eff ? eff & full : full;
         ulong keep = drop.All ? 0 : held & ~drop.Mask;
         const uint at = ScratchLayout.Prepared;
+        // struct __user_cap_data_struct[2] follows the header: bits 0-31, then 32-63.
+        const uint low = at + UserCapHeaderLayout.Size, high = low + UserCapDataLayout.Size;
         return
         [
-            new ScratchStore(at, 4, new IntValue(LinuxCapabilityVersion3)), new ScratchStore(at + 4, 4, new IntValue(0)),
-            // struct __user_cap_data_struct[2]: effective, permitted, inheritable for bits 0-31, then 32-63.
-            new ScratchStore(at + 8, 4, new IntValue((uint)keep)), new ScratchStore(at + 12, 4, new IntValue((uint)keep)),
-            new ScratchStore(at + 16, 4, new IntValue(0)),
-            new ScratchStore(at + 20, 4, new IntValue((uint)(keep >> 32))), new ScratchStore(at + 24, 4, new IntValue((uint)(keep >> 32))),
-            new ScratchStore(at + 28, 4, new IntValue(0)),
+            new ScratchStore(at + UserCapHeaderLayout.Version, 4, new IntValue(LinuxCapabilityVersion3)),
+            new ScratchStore(at + UserCapHeaderLayout.Pid, 4, new IntValue(0)),
+            new ScratchStore(low + UserCapDataLayout.Effective, 4, new IntValue((uint)keep)),
+            new ScratchStore(low + UserCapDataLayout.Permitted, 4, new IntValue((uint)keep)),
+            new ScratchStore(low + UserCapDataLayout.Inheritable, 4, new IntValue(0)),
+            new ScratchStore(high + UserCapDataLayout.Effective, 4, new IntValue((uint)(keep >> 32))),
+            new ScratchStore(high + UserCapDataLayout.Permitted, 4, new IntValue((uint)(keep >> 32))),
+            new ScratchStore(high + UserCapDataLayout.Inheritable, 4, new IntValue(0)),
         ];
     }
 

@@ -1,3 +1,4 @@
+using Conformance.Model.Kernel;
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Compile;
 using Conformance.Catalogue.Judge;
@@ -11,6 +12,9 @@ namespace Conformance.Catalogue.Steps.Kinds;
 /// <summary>`kmsg_mark`: opens /dev/kmsg without blocking and moves to its end (saved as `kmsg` unless `save` says otherwise).</summary>
 public sealed class KmsgMarkKind : StepKind<KmsgMarkStep>
 {
+    /// <summary>lseek's SEEK_END (include/uapi/linux/fs.h, outside the generated families): only records after the mark are read.</summary>
+    const int SeekEnd = 2;
+
     public override string Keyword => "kmsg_mark";
     public override CommonKeys Common => CommonKeys.Expect | CommonKeys.Save | CommonKeys.When;
     public override bool AlwaysRecords => true;
@@ -21,9 +25,9 @@ public sealed class KmsgMarkKind : StepKind<KmsgMarkStep>
     {
         int openat = c.Number(k, abi, "openat");
         var dest = c.DestOf(k.Save, k);
-        body.Call(c.Id(k, abi, openat), openat, [Operand.Imm(AT_FDCWD), Operand.Blob(c.Blob("/dev/kmsg\0")), Operand.Imm(0x800), Operand.Imm(0)], dest);
+        body.Call(c.Id(k, abi, openat), openat, [Operand.Imm(AT_FDCWD), Operand.Blob(c.Blob("/dev/kmsg\0")), Operand.Imm(FcntlConstants.O_NONBLOCK), Operand.Imm(0)], dest);
         int lseek = c.Number(k, abi, "lseek");
-        body.Call(c.Id(k, abi, lseek, isInternal: true), lseek, [c.ToOperand(body, new SavedValue(k.Save!), abi, k), Operand.Imm(0), Operand.Imm(2)]);
+        body.Call(c.Id(k, abi, lseek, isInternal: true), lseek, [c.ToOperand(body, new SavedValue(k.Save!), abi, k), Operand.Imm(0), Operand.Imm(SeekEnd)]);
     }
 
     internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);

@@ -23,7 +23,7 @@ public sealed class NotifAddfdKind : CallStepKind
         long flags = YamlNodes.Get(map, "flags") is { } f
             ? p.Flags(f, new Dictionary<string, long> { ["SETFD"] = SECCOMP_ADDFD_FLAG_SETFD, ["SEND"] = SECCOMP_ADDFD_FLAG_SEND }, "addfd flag") : 0;
         long newfdFlags = YamlNodes.Get(map, "newfd_flags") is { } nf
-            ? p.Flags(nf, new Dictionary<string, long> { ["CLOEXEC"] = 0x80000 }, "newfd flag") : 0;
+            ? p.Flags(nf, new Dictionary<string, long> { ["CLOEXEC"] = FcntlConstants.O_CLOEXEC }, "newfd flag") : 0;
         long size = YamlNodes.Get(map, "size") is { } sz ? p.Constant(sz, "size") : SeccompNotifAddfdSize;
         uint ioctl = IoctlFor(size);
         const uint at = ScratchLayout.Prepared;
@@ -31,15 +31,19 @@ public sealed class NotifAddfdKind : CallStepKind
         {
             Prepare =
             [
-                new ScratchStore(at, 8, id), new ScratchStore(at + 8, 4, Int(flags)), new ScratchStore(at + 12, 4, srcfd),
-                new ScratchStore(at + 16, 4, newfd), new ScratchStore(at + 20, 4, Int(newfdFlags)),
-                new ScratchStore(at + 24, 8, Int(0)),
+                new ScratchStore(at + SeccompNotifAddfdLayout.Id, 8, id),
+                new ScratchStore(at + SeccompNotifAddfdLayout.Flags, 4, Int(flags)),
+                new ScratchStore(at + SeccompNotifAddfdLayout.Srcfd, 4, srcfd),
+                new ScratchStore(at + SeccompNotifAddfdLayout.Newfd, 4, newfd),
+                new ScratchStore(at + SeccompNotifAddfdLayout.NewfdFlags, 4, Int(newfdFlags)),
+                // Bytes past the struct stay zero, so a `size:` larger than the kernel's struct sees zeroes there.
+                new ScratchStore(at + SeccompNotifAddfdLayout.Size, 8, Int(0)),
             ],
         };
     }
 
-    /// <summary>_IOW('!', 3, size): the struct size is part of the number, which is how a short struct is tested.</summary>
-    static uint IoctlFor(long size) => (uint)((1u << 30) | ((uint)size << 16) | 0x2103);
+    /// <summary>NOTIF_ADDFD with another struct size: the size is part of the number, which is how a short struct is tested.</summary>
+    static uint IoctlFor(long size) => IoctlEncoding.WithSize(SECCOMP_IOCTL_NOTIF_ADDFD, (int)size);
 
     internal override void WriteStep(StepWriter w, CallStep step)
     {

@@ -27,8 +27,10 @@ public sealed class NotifSendKind : CallStepKind
         {
             Prepare =
             [
-                new ScratchStore(at, 8, id), new ScratchStore(at + 8, 8, val),
-                new ScratchStore(at + 16, 4, error), new ScratchStore(at + 20, 4, Int(flags)),
+                new ScratchStore(at + SeccompNotifRespLayout.Id, 8, id),
+                new ScratchStore(at + SeccompNotifRespLayout.Val, 8, val),
+                new ScratchStore(at + SeccompNotifRespLayout.Error, 4, error),
+                new ScratchStore(at + SeccompNotifRespLayout.Flags, 4, Int(flags)),
             ],
         };
     }

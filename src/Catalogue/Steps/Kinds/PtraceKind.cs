@@ -50,12 +50,16 @@ public sealed class PtraceKind : CallStepKind
             case "SECCOMP_GET_METADATA":
             {
                 var index = YamlNodes.Get(map, "index") is { } i ? p.Constant(i, "index") : 0;
-                var size = YamlNodes.Get(map, "size") is { } s ? p.Constant(s, "size") : 16;
+                var size = YamlNodes.Get(map, "size") is { } s ? p.Constant(s, "size") : SeccompMetadataLayout.Size;
                 return step with
                 {
                     Args = [Int(request), pid, Int(size), new BufferValue(ScratchLayout.Prepared)],
-                    Prepare = [new ScratchStore(ScratchLayout.Prepared, 8, Int(index)), new ScratchStore(ScratchLayout.Prepared + 8, 8, Int(0))],
-                    RecordAt = new BufferValue(ScratchLayout.Prepared), RecordLength = 16, Meaning = RecordMeaning.FilterMetadata,
+                    Prepare =
+                    [
+                        new ScratchStore(ScratchLayout.Prepared + SeccompMetadataLayout.FilterOff, 8, Int(index)),
+                        new ScratchStore(ScratchLayout.Prepared + SeccompMetadataLayout.Flags, 8, Int(0)),
+                    ],
+                    RecordAt = new BufferValue(ScratchLayout.Prepared), RecordLength = SeccompMetadataLayout.Size, Meaning = RecordMeaning.FilterMetadata,
                 };
             }
             default:
