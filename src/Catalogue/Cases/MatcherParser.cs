@@ -192,7 +192,7 @@ sealed class MatcherParser(YamlNodes y)
     long Constant(YamlNode v, string what)
     {
         var t = y.Scalar(v, what);
-        return CaseValues.TryParseConstant(t, out var c) ? c : throw y.Error(v, $"{what}: '{t}' is not a number or known constant");
+        return CaseValues.ParseConstant(t, msg => y.Error(v, $"{what}: {msg}"));
     }
 
     ValueExpr Argument(YamlNode v) => CaseValues.ParseArgument(y.Scalar(v, "value"), msg => y.Error(v, msg));

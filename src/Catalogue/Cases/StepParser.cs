@@ -98,7 +98,7 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
     public long Constant(YamlNode node, string what)
     {
         var t = y.Scalar(node, what);
-        return CaseValues.TryParseConstant(t, out var v) ? v : throw y.Error(node, $"{what}: '{t}' is not a number or known constant");
+        return CaseValues.ParseConstant(t, msg => y.Error(node, $"{what}: {msg}"));
     }
 
     public long Flags(YamlNode node, IReadOnlyDictionary<string, long> names, string what)
