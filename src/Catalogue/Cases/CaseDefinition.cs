@@ -16,7 +16,15 @@ public sealed record FilterSource(string Name, string Text, SourcePosition Pos)
 /// The kernel fix a case checks (top-level <c>fix:</c>): its subject line, the upstream version
 /// that first has it, its CVE and the Debian package version that first carries it, when known.
 /// </summary>
-public sealed record KernelFix(string Subject, string? Upstream, string? Cve, string? Debian);
+public sealed record KernelFix(string Subject, string? Upstream, string? Cve, string? Debian)
+{
+    /// <summary>"subject (CVE-…, upstream 5.18, Debian 6.1.190-1)": how reports name a fix a kernel lacks.</summary>
+    public override string ToString()
+    {
+        var where = new[] { Cve, Upstream is { } u ? $"upstream {u}" : null, Debian is { } d ? $"Debian {d}" : null }.OfType<string>().ToList();
+        return where.Count == 0 ? Subject : $"{Subject} ({string.Join(", ", where)})";
+    }
+}
 
 /// <summary>One case, as read from its file.</summary>
 public sealed record CaseDefinition(

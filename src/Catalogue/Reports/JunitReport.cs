@@ -67,7 +67,9 @@ public sealed class JunitReport : IRunSink
         {
             case CaseStatus.Fail:
                 _failures++;
-                testcase.Add(new XElement("failure", new XAttribute("message", reason), new XAttribute("type", "mismatch"), FailureText(r)));
+                // A fixes case that fails says which fix the kernel lacks before how it differed.
+                var lacks = r.Case?.Fix is { } fix ? XmlSafe($"this kernel lacks: {fix}; ") : "";
+                testcase.Add(new XElement("failure", new XAttribute("message", lacks + reason), new XAttribute("type", "mismatch"), FailureText(r)));
                 break;
             case CaseStatus.Error:
                 _errors++;

@@ -99,6 +99,8 @@ public sealed partial class KtapReport(string path) : IRunSink
     static void FailureDiagnostics(StringBuilder block, CaseReport r)
     {
         block.Append(Diagnostic($"{r.Id} ({r.File}): {r.Description}"));
+        if (r.Case?.Fix is { } fix)
+            block.Append(Diagnostic($"this kernel lacks: {fix}"));
         var failed = r.Verdict.Checks.Where(c => !c.Passed).ToList();
         if (failed.Count == 0)
             block.Append(Diagnostic(r.Verdict.Reason));

@@ -76,6 +76,13 @@ public sealed class ResultsJson(string path) : IRunSink
         };
         if (r.ConsoleExcerpt is { } excerpt)
             entry["console"] = excerpt;
+        if (r.Case?.Fix is { } fix)
+            entry["fix"] = new JsonObject
+            {
+                ["subject"] = fix.Subject, ["upstream"] = fix.Upstream, ["cve"] = fix.Cve, ["debian"] = fix.Debian,
+                // A fixes case fails exactly when the kernel lacks its fix.
+                ["lacking"] = r.Verdict.Status is CaseStatus.Fail or CaseStatus.Xfail,
+            };
         if (r.Verdict.Known is { } known)
             entry["known"] = new JsonObject { ["reason"] = known.Reason, ["where"] = known.Where, ["judged"] = Status(known.Judged) };
         ((JsonArray)_root["cases"]!).Add(entry);
