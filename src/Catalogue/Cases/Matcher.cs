@@ -11,7 +11,14 @@ public sealed record ValueMatch(string Text, Func<long, MatchContext, bool> Test
 }
 
 /// <summary>What a value matcher may refer to at judging time.</summary>
-public sealed record MatchContext(int Pid, int Tid, int Ppid, long Nr, Func<string, long?> Saved, Func<string, long?>? ResolveName = null);
+public sealed record MatchContext(int Pid, int Tid, int Ppid, long Nr, Func<string, long?> Saved, Func<string, long?>? ResolveName = null)
+{
+    /// <summary>
+    /// The kernel reports a main thread's death as the process's wait status even when other threads
+    /// ran on (before 6.0, GroupExitStatus): a main thread that died alone shows as killed.
+    /// </summary>
+    public bool MainThreadDeathIsStatus { get; init; }
+}
 
 /// <summary>What a step must observe. Every field left null is not checked.</summary>
 public sealed record Matcher

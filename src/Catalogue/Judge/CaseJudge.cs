@@ -95,7 +95,7 @@ public sealed class CaseJudge
         {
             if (!alt.UseModel) { matcher = alt.Matcher; fromModel = false; why = "stated"; }
         }
-        matcher ??= predicted.AsMatcher();
+        matcher ??= predicted.AsMatcher(_profile);
         bool ok = matcher.Exited is { } code ? status.Exited && status.ExitCode == code
             : matcher.Killed is { } sig && status.Signaled && status.TermSignal == sig && (matcher.Core is not { } core || status.CoreDumped == core);
         _checks.Add(new Check("case root", _case.Case.Pos.ToString(), $"{matcher} ({why})", status.ToString(), ok, fromModel));
@@ -230,6 +230,7 @@ public sealed class CaseJudge
     }
 
     internal CompiledCase Case => _case;
+    internal KernelProfile Profile => _profile;
     internal OutcomePredictor Predictor => _predict;
     internal IReadOnlyDictionary<int, Fate> PredictedFate => _predictedFate;
     /// <summary>Listener fds by number: the actor whose filter's listener it is, and which filter.</summary>
@@ -256,7 +257,10 @@ public sealed class CaseJudge
     MatchContext Context(ActorState state, StepInfo info) => new(
         state.Pid, state.Tid, state.Ppid, info.Nr ?? -1,
         name => name.StartsWith("shared.", StringComparison.Ordinal) ? _shared.GetValueOrDefault(name) : state.Saved.TryGetValue(name, out var v) ? v : null,
-        name => SyscallTable.TryGetNumber(info.Abi, name, out var n) ? n : null);
+        name => SyscallTable.TryGetNumber(info.Abi, name, out var n) ? n : null)
+    {
+        MainThreadDeathIsStatus = !_profile.LastThreadSetsGroupExit,
+    };
 
     ExpectAlternative? Resolve(Expectation e) => e.Alternatives.FirstOrDefault(a => a.When is null || Holds(a.When));
 

@@ -1,5 +1,7 @@
 using Conformance.Model.Kernel;
 using Conformance.Catalogue.Cases;
+using Conformance.Model.Seccomp;
+using Conformance.Model.Task;
 
 namespace Conformance.Catalogue.Judge;
 
@@ -10,7 +12,18 @@ public sealed record Fate(int? ExitCode, int? Signal, bool ThreadOnly, string Wh
     public static Fate Killed(int signal, string why) => new(null, signal, false, why);
     public static Fate ThreadDied(string why) => new(null, KernelConstants.SIGSYS, true, why);
 
-    public Matcher AsMatcher() => Signal is { } s && !ThreadOnly ? new Matcher { Killed = s } : new Matcher { Exited = ExitCode ?? 0 };
+    /// <summary>
+    /// The wait status this fate gives the process. A main thread that died alone leaves the status
+    /// to the kernel's rule (<see cref="GroupExitStatus"/>); its other threads ended with exit(0).
+    /// </summary>
+    public Matcher AsMatcher(KernelProfile profile)
+    {
+        if (ThreadOnly && Signal is { } died)
+            return GroupExitStatus.AfterMainThreadDiedAlone(profile, died, 0) is { Signal: { } s2 }
+                ? new Matcher { Killed = s2 }
+                : new Matcher { Exited = 0 };
+        return Signal is { } s ? new Matcher { Killed = s } : new Matcher { Exited = ExitCode ?? 0 };
+    }
 
     public override string ToString() => Signal is { } s ? $"killed by {KernelConstants.SignalName(s)} ({Why})" : $"exits {ExitCode} ({Why})";
 }

@@ -30,9 +30,11 @@ public static class MatcherCheck
             Need(v.DiedHere && (v.ObservedFate is null || (v.ObservedFate.Signal == sig && !v.ObservedFate.ThreadOnly)), $"death by {SignalName(sig)}");
         if (m.Core is { } core)
             Need(v.ObservedFate is { Signal: not null } f && CoreOf(f) == core, core ? "a core dump" : "no core dump");
-        // For a main thread the observed fate is the process's: its other threads ran on, so it exited (with the last one's code).
+        // For a main thread the observed fate is the process's: its other threads ran on, so it exited
+        // with the last one's code, or (before 6.0) kept the main thread's own death.
         if (m.ThreadKilled == true)
-            Need(v.DiedHere && (v.ObservedFate is null || v.ObservedFate.ThreadOnly || v.ObservedFate.Signal is null), "only the thread to die");
+            Need(v.DiedHere && (v.ObservedFate is null || v.ObservedFate.ThreadOnly || v.ObservedFate.Signal is null
+                || (ctx.MainThreadDeathIsStatus && !CoreOf(v.ObservedFate))), "only the thread to die");
         if (m.NotReached == true)
             Need(!v.Recorded && !v.DiedHere, "the step not to run");
         if (m.Trap is { } t)

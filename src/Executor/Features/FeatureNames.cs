@@ -8,7 +8,7 @@ public static class FeatureNames
 
     public static readonly string[] Plain =
     [
-        "filter", "seccomp_syscall", "compat", "int80", "root", "checkpoint_restore", "audit", "notif_continue", "notif_addfd",
+        "filter", "seccomp_syscall", "compat", "int80", "root", "checkpoint_restore", "audit", "notif_continue", "notif_addfd", "notif_addfd_send",
         "status_filters", "cache_debug", "user_ns", "kcmp", "core_file", "printk_unlimited",
     ];
 

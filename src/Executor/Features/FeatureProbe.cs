@@ -18,7 +18,8 @@ public static class FeatureProbe
     const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
         Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
         CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
-        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26;
+        NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26,
+        NotifAddfdSend = 27;
     const ushort ActionBase = 100, FlagBase = 200;
 
     static readonly (string Name, uint Flags)[] FlagProbes =
@@ -84,6 +85,13 @@ public static class FeatureProbe
                 c.Store(NotifStore, 8, Operand.Scratch(72), Operand.Imm(0));
                 c.Store(NotifStore, 8, Operand.Scratch(80), Operand.Imm(0));
                 c.Syscall(NotifAddfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(64));
+                // ADDFD with SEND (5.14) for an id nobody has: ENOENT if the flag is known, EINVAL if not.
+                // srcfd is the listener, an fd that exists, so fget does not answer EBADF first.
+                c.Store(NotifStore, 8, Operand.Scratch(96), Operand.Imm(0x5eed5eed));
+                c.Store(NotifStore, 4, Operand.Scratch(104), Operand.Imm(SECCOMP_ADDFD_FLAG_SEND));
+                c.Store(NotifStore, 4, Operand.Scratch(108), Operand.Reg(0));
+                c.Store(NotifStore, 8, Operand.Scratch(112), Operand.Imm(0));
+                c.Syscall(NotifAddfdSend, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(96));
             });
             Reap(Reaps);
         });
@@ -158,6 +166,7 @@ public static class FeatureProbe
         if (Ret(Int80Call) is > 0) present.Add("int80");
         if (Ret(NotifSendContinue) == -Errnos.ENOENT) present.Add("notif_continue");
         if (Ret(NotifAddfd) == -Errnos.ENOENT) present.Add("notif_addfd");
+        if (Ret(NotifAddfdSend) == -Errnos.ENOENT) present.Add("notif_addfd_send");
 
         return new KernelFeatures
         {

@@ -57,6 +57,17 @@ public sealed record KernelProfile
         SeccompFilterFlags.Tsync | SeccompFilterFlags.Log | SeccompFilterFlags.SpecAllow
         | SeccompFilterFlags.NewListener | SeccompFilterFlags.TsyncEsrch | SeccompFilterFlags.WaitKillableRecv;
 
+    /// <summary>The listener's reply flags and ioctls beyond 5.0's RECV, SEND and ID_VALID.</summary>
+    public UserNotifFeatures UserNotif { get; init; } = UserNotifFeatures.All;
+
+    /// <summary>
+    /// 6.0+: the last thread of a process to exit sets SIGNAL_GROUP_EXIT with its own code
+    /// (synchronize_group_exit), so a main thread that died alone leaves the last thread's exit code
+    /// as the wait status. Before, nothing set it and wait_task_zombie reported the main thread's own
+    /// exit_code: the signal it died of.
+    /// </summary>
+    public bool LastThreadSetsGroupExit { get; init; } = true;
+
     /// <summary>5.11+: the per-syscall constant-ALLOW bitmap (seccomp_is_const_allow) exists.</summary>
     public bool HasActionCache { get; init; } = true;
 

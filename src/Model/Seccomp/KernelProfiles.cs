@@ -8,13 +8,13 @@ public static class KernelProfiles
     const int X86Uretprobe = 335, X86Uprobe = 336;
 
     /// <summary>
-    /// Linux 6.1 to 6.18 agree on everything the evaluator models except the uprobe bypass,
-    /// which the 6.12 and 6.18 profiles add. This is the default for `eval`.
+    /// Linux 6.6: every flag, action and notification feature the model knows; 6.12 and 6.18 add
+    /// only the uprobe bypass. Each older profile below takes away what its version lacked.
     /// </summary>
-    public static readonly KernelProfile Linux6_1 = new() { Name = "linux-6.1", Since = new(6, 1) };
+    public static readonly KernelProfile Linux6_6 = new() { Name = "linux-6.6", Since = new(6, 6) };
 
     /// <summary>uretprobe (x86_64 335) skips filters: upstream cf6cb56ef244, in Debian's 6.12.117.</summary>
-    public static readonly KernelProfile Linux6_12 = Linux6_1 with
+    public static readonly KernelProfile Linux6_12 = Linux6_6 with
     {
         Name = "linux-6.12", Since = new(6, 12), FilterBypass = [(Abi.X86_64, X86Uretprobe)],
     };
@@ -25,22 +25,73 @@ public static class KernelProfiles
         Name = "linux-6.18", Since = new(6, 18), FilterBypass = [(Abi.X86_64, X86Uretprobe), (Abi.X86_64, X86Uprobe)],
     };
 
-    /// <summary>Before the 5.11 action cache and WAIT_KILLABLE_RECV (5.19).</summary>
-    public static readonly KernelProfile Linux5_10 = Linux6_1 with
+    /// <summary>Before SECCOMP_IOCTL_NOTIF_SET_FLAGS (6.6, "seccomp: add the synchronous mode for seccomp_unotify").</summary>
+    public static readonly KernelProfile Linux6_0 = Linux6_6 with
     {
-        Name = "linux-5.10", Since = new(5, 10), HasActionCache = false,
-        FilterFlags = Linux6_1.FilterFlags & ~SeccompFilterFlags.WaitKillableRecv,
+        Name = "linux-6.0", Since = new(6, 0), UserNotif = UserNotifFeatures.All & ~UserNotifFeatures.SetFlags,
     };
 
-    /// <summary>Before USER_NOTIF and NEW_LISTENER (5.0) and TSYNC_ESRCH (5.7).</summary>
-    public static readonly KernelProfile Linux4_19 = Linux5_10 with
+    /// <summary>The 6.1 series (Debian bookworm) has 6.0's rules; named for the series this is the default for.</summary>
+    public static readonly KernelProfile Linux6_1 = Linux6_0 with { Name = "linux-6.1", Since = new(6, 1) };
+
+    /// <summary>Before "signal: Guarantee that SIGNAL_GROUP_EXIT is set on process exit" (posted 2022-06, merged for 6.0).</summary>
+    public static readonly KernelProfile Linux5_19 = Linux6_0 with { Name = "linux-5.19", Since = new(5, 19), LastThreadSetsGroupExit = false };
+
+    /// <summary>Before WAIT_KILLABLE_RECV (5.19); ADDFD_FLAG_SEND is there (5.14).</summary>
+    public static readonly KernelProfile Linux5_14 = Linux5_19 with
     {
-        Name = "linux-4.19", Since = new(4, 19), HasUserNotif = false,
+        Name = "linux-5.14", Since = new(5, 14),
+        FilterFlags = Linux5_19.FilterFlags & ~SeccompFilterFlags.WaitKillableRecv,
+    };
+
+    /// <summary>The 5.15 LTS series: 5.14's rules.</summary>
+    public static readonly KernelProfile Linux5_15 = Linux5_14 with { Name = "linux-5.15", Since = new(5, 15) };
+
+    /// <summary>Before SECCOMP_ADDFD_FLAG_SEND (5.14); the action cache is there (5.11).</summary>
+    public static readonly KernelProfile Linux5_11 = Linux5_14 with
+    {
+        Name = "linux-5.11", Since = new(5, 11), UserNotif = Linux5_14.UserNotif & ~UserNotifFeatures.AddfdSend,
+    };
+
+    /// <summary>Before the 5.11 action cache; SECCOMP_IOCTL_NOTIF_ADDFD is there (5.9).</summary>
+    public static readonly KernelProfile Linux5_9 = Linux5_11 with { Name = "linux-5.9", Since = new(5, 9), HasActionCache = false };
+
+    /// <summary>The 5.10 LTS series (Debian bullseye): 5.9's rules.</summary>
+    public static readonly KernelProfile Linux5_10 = Linux5_9 with { Name = "linux-5.10", Since = new(5, 10) };
+
+    /// <summary>Before SECCOMP_IOCTL_NOTIF_ADDFD (5.9); TSYNC_ESRCH is there (5.7).</summary>
+    public static readonly KernelProfile Linux5_7 = Linux5_9 with
+    {
+        Name = "linux-5.7", Since = new(5, 7), UserNotif = UserNotifFeatures.Continue,
+    };
+
+    /// <summary>Before TSYNC_ESRCH (5.7); USER_NOTIF_FLAG_CONTINUE is there (5.5).</summary>
+    public static readonly KernelProfile Linux5_5 = Linux5_7 with
+    {
+        Name = "linux-5.5", Since = new(5, 5), FilterFlags = Linux5_7.FilterFlags & ~SeccompFilterFlags.TsyncEsrch,
+    };
+
+    /// <summary>Before USER_NOTIF_FLAG_CONTINUE (5.5): USER_NOTIF with RECV, SEND and ID_VALID only.</summary>
+    public static readonly KernelProfile Linux5_0 = Linux5_5 with { Name = "linux-5.0", Since = new(5, 0), UserNotif = UserNotifFeatures.None };
+
+    /// <summary>The 5.4 LTS series: 5.0's rules.</summary>
+    public static readonly KernelProfile Linux5_4 = Linux5_0 with { Name = "linux-5.4", Since = new(5, 4) };
+
+    /// <summary>Before USER_NOTIF and NEW_LISTENER (5.0); SPEC_ALLOW is there (4.17) and ERRNO is capped.</summary>
+    public static readonly KernelProfile Linux4_17 = Linux5_0 with
+    {
+        Name = "linux-4.17", Since = new(4, 17), HasUserNotif = false,
         FilterFlags = SeccompFilterFlags.Tsync | SeccompFilterFlags.Log | SeccompFilterFlags.SpecAllow,
     };
 
-    /// <summary>Before the ERRNO cap and SPEC_ALLOW (4.17, so a 4.17 or 4.18 kernel needs its probe).</summary>
-    public static readonly KernelProfile Linux4_14 = Linux4_19 with
+    /// <summary>The 4.19 LTS series: 4.17's rules.</summary>
+    public static readonly KernelProfile Linux4_19 = Linux4_17 with { Name = "linux-4.19", Since = new(4, 19) };
+
+    /// <summary>
+    /// Before SPEC_ALLOW (4.17) and the ERRNO cap (580c57f10768, 4.15 or 4.16 [unverified]: 4.15 and
+    /// 4.16 are judged without the cap).
+    /// </summary>
+    public static readonly KernelProfile Linux4_14 = Linux4_17 with
     {
         Name = "linux-4.14", Since = new(4, 14), CapsErrno = false,
         FilterFlags = SeccompFilterFlags.Tsync | SeccompFilterFlags.Log,
@@ -75,12 +126,19 @@ public static class KernelProfiles
         Name = "ubuntu-3.2-precise", Since = new(3, 2), AllowsXor = false, RejectsLargeConstantShift = false,
     };
 
+    /// <summary>Newest first: <see cref="ForRelease"/> takes the first whose <c>Since</c> is not after the release.</summary>
     public static IReadOnlyList<KernelProfile> All { get; } =
-        [Linux6_18, Linux6_12, Linux6_1, Linux5_10, Linux4_19, Linux4_14, Linux4_9, Linux4_4, Linux3_16, Linux3_10, Precise3_2];
+    [
+        Linux6_18, Linux6_12, Linux6_6, Linux6_1, Linux6_0, Linux5_19, Linux5_15, Linux5_14, Linux5_11, Linux5_10, Linux5_9,
+        Linux5_7, Linux5_5, Linux5_4, Linux5_0, Linux4_19, Linux4_17, Linux4_14, Linux4_9, Linux4_4, Linux3_16, Linux3_10, Precise3_2,
+    ];
 
     public static KernelProfile Default => Linux6_1;
 
-    /// <summary>By name ("linux-6.12", "6.12", "default", "precise").</summary>
+    /// <summary>
+    /// By name ("linux-6.12", "6.12", "default", "precise"). A series without a profile of its own
+    /// ("linux-5.12") gets the profile that judges its releases.
+    /// </summary>
     public static KernelProfile? ByName(string name)
     {
         var n = name.Trim().ToLowerInvariant();
@@ -90,7 +148,8 @@ public static class KernelProfiles
         foreach (var p in All)
             if (p.Name == n || p.Name == "linux-" + n)
                 return p;
-        return null;
+        var series = n.StartsWith("linux-", StringComparison.Ordinal) ? n["linux-".Length..] : n;
+        return ParseRelease(series) is { } v && v >= Linux3_10.Since && v <= All[0].Since ? ForRelease(series) : null;
     }
 
     /// <summary>The profile for a kernel release such as "6.1.0-56-cloud-amd64" or "6.12.117+deb12-cloud-arm64".</summary>

@@ -92,8 +92,27 @@ public class ProfileTests
     [TestCase("6.12.117+deb12-cloud-arm64", "linux-6.12")]
     [TestCase("6.18.44-fc-v657", "linux-6.18")]
     [TestCase("6.15.2", "linux-6.12")]
-    [TestCase("5.15.0-91-generic", "linux-5.10")]
-    [TestCase("5.4.0", "linux-4.19")]
+    [TestCase("6.6.63", "linux-6.6")]
+    [TestCase("6.8.0-45-generic", "linux-6.6")]
+    [TestCase("6.0.12", "linux-6.0")]
+    [TestCase("5.19.17", "linux-5.19")]
+    [TestCase("5.15.0-91-generic", "linux-5.15")]
+    [TestCase("5.14.21", "linux-5.14")]
+    [TestCase("5.11.22", "linux-5.11")]
+    [TestCase("5.13.0-52-generic", "linux-5.11")]
+    [TestCase("5.10.0-46-cloud-amd64", "linux-5.10")]
+    [TestCase("5.10.0-32-cloud-arm64", "linux-5.10")]
+    [TestCase("5.9.16", "linux-5.9")]
+    [TestCase("5.8.0-63-generic", "linux-5.7")]
+    [TestCase("5.7.19", "linux-5.7")]
+    [TestCase("5.6.19", "linux-5.5")]
+    [TestCase("5.5.0", "linux-5.5")]
+    [TestCase("5.4.0", "linux-5.4")]
+    [TestCase("5.3.18", "linux-5.0")]
+    [TestCase("5.0.0-23-generic", "linux-5.0")]
+    [TestCase("4.19.0-27-cloud-amd64", "linux-4.19")]
+    [TestCase("4.18.0-553.el8_10.x86_64", "linux-4.17")]
+    [TestCase("4.17.19", "linux-4.17")]
     [TestCase("4.15.0-20-generic", "linux-4.14")]
     [TestCase("4.4.0-21-generic", "linux-4.4")]
     [TestCase("3.13.0-24-generic", "linux-3.10")]
@@ -108,5 +127,7 @@ public class ProfileTests
         Assert.That(KernelProfiles.ByName("6.12"), Is.SameAs(KernelProfiles.Linux6_12));
         Assert.That(KernelProfiles.ByName("precise"), Is.SameAs(KernelProfiles.Precise3_2));
         Assert.That(KernelProfiles.ByName("linux-9.9"), Is.Null);
+        Assert.That(KernelProfiles.ByName("5.15"), Is.SameAs(KernelProfiles.Linux5_15));
+        Assert.That(KernelProfiles.ByName("linux-5.12"), Is.SameAs(KernelProfiles.Linux5_11), "a series without its own profile gets the one that judges it");
     }
 }
