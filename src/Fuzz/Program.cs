@@ -29,7 +29,7 @@ if (args is [_, "--replay", .. var files])
         {
             // Replay is for triage: report every crashing input, not only the first.
             crashed++;
-            Console.WriteLine($"CRASH {file}: {e.GetType().Name}: {e.Message}");
+            Console.WriteLine($"CRASH {file}: {e}");
         }
     }
     return crashed == 0 ? 0 : 1;

@@ -76,7 +76,7 @@ echo "run-afl.sh: $target: ${seconds}s, $execs executions, $paths corpus entries
 (( ${#hangs[@]} > 0 )) && mkdir -p "$out/hangs" && cp "${hangs[@]}" "$out/hangs/"
 if (( ${#crashes[@]} > 0 )); then
   cp "${crashes[@]}" "$out/"
-  echo "run-afl.sh: $target: crashes copied to $out (replay: dotnet src/Fuzz/bin/.../Conformance.Fuzz.dll $target --replay FILE)" >&2
+  echo "run-afl.sh: $target: crashes copied to $out (replay them: docs/fuzzing.md)" >&2
   exit 1
 fi
 exit 0

@@ -79,6 +79,12 @@ public static partial class CaseLoader
         {
             throw new CaseFormatException(file, (int)e.Start.Line, (int)e.Start.Column, e.InnerException?.Message ?? e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet 16.3's scanner throws this, not a YamlException, on some malformed plain
+            // scalars (found by the cases fuzz target); it carries no position.
+            throw new CaseFormatException(file, 0, 0, $"malformed YAML: {e.Message}");
+        }
         var y = new YamlNodes(file);
         var cases = new List<CaseDefinition>();
         foreach (var doc in stream.Documents)

@@ -17,6 +17,10 @@ public static class ProgramInvariants
     /// <summary>assemble(disassemble(p)) == p, with and without syscall names.</summary>
     public static void RoundTripsThroughAsm(Instruction[] program)
     {
+        // bpf_asm text cannot say "no instructions": the assembler refuses empty source, as
+        // bpf_asm does, so the empty program has no asm form to round-trip through.
+        if (program.Length == 0)
+            return;
         foreach (var abi in DisassemblyAbis)
         {
             string text = Disassembler.Disassemble(program, abi);
