@@ -79,10 +79,11 @@ public static partial class CaseLoader
         {
             throw new CaseFormatException(file, (int)e.Start.Line, (int)e.Start.Column, e.InnerException?.Message ?? e.Message);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 16.3's scanner throws this, not a YamlException, on some malformed plain
-            // scalars (found by the cases fuzz target); it carries no position.
+            // YamlDotNet 16.3 throws these, not a YamlException, on some malformed text (its
+            // scanner on odd plain scalars, its node loader on unexpected events; both found by
+            // the cases fuzz target). They carry no position.
             throw new CaseFormatException(file, 0, 0, $"malformed YAML: {e.Message}");
         }
         var y = new YamlNodes(file);

@@ -1,16 +1,12 @@
+using Conformance.Machines.Host;
+
 namespace Conformance.Tests.Fuzz;
 
 /// <summary>Where the fuzzing inputs live: the source tree (seeds, run-afl.sh) and the test output (crashes).</summary>
 static class FuzzPaths
 {
-    /// <summary>The checkout: the first folder above the test output that holds Conformance.sln.</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"no Conformance.sln above {TestContext.CurrentContext.TestDirectory}");
-    }
+    /// <summary>The checkout, found as the harness finds it (CONFORMANCE_REPO, the working folder, where it was compiled).</summary>
+    public static string RepoRoot() => Path.GetFullPath(Path.Combine(AgentBinaries.NativeDirectory(), "..", ".."));
 
     public static string Crashes => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fuzz", "Crashes");
 
