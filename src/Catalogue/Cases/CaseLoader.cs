@@ -79,6 +79,13 @@ public static partial class CaseLoader
         {
             throw new CaseFormatException(file, (int)e.Start.Line, (int)e.Start.Column, e.InnerException?.Message ?? e.Message);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16.3 throws these, not a YamlException, on some malformed text (its
+            // scanner on odd plain scalars, its node loader on unexpected events; both found by
+            // the cases fuzz target). They carry no position.
+            throw new CaseFormatException(file, 0, 0, $"malformed YAML: {e.Message}");
+        }
         var y = new YamlNodes(file);
         var cases = new List<CaseDefinition>();
         foreach (var doc in stream.Documents)

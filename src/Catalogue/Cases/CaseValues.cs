@@ -118,7 +118,8 @@ public static class CaseValues
     {
         var body = t[1..];
         long add = 0;
-        int op = body.IndexOfAny(['+', '-'], 1);
+        // The search starts after the name's first character; a bare '$' has none (fuzz crash).
+        int op = body.Length > 1 ? body.IndexOfAny(['+', '-'], 1) : -1;
         if (op > 0)
         {
             if (!TryParseInteger(body[op..], out add)) throw error($"'{t}': bad offset");

@@ -14,6 +14,9 @@ static class CArrayReader
     {
         var s = new TextScanner(text);
         s.SkipBlanks(cComments: true);
+        // No records at all is the bare list of an empty program (what FilterWriter.ToCArray writes for it).
+        if (s.AtEnd)
+            return [];
         bool declared = SkipDeclaration(s);
         var program = new List<Instruction>();
         if (declared || OpensNestedList(s))

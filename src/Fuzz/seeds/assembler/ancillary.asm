@@ -1,0 +1,5 @@
+ld #len
+neg
+tax
+txa
+ret a
