@@ -71,11 +71,11 @@ public sealed class QemuProcess : IAsyncDisposable
         {
             try
             {
-                // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in USER_HZ (100 on Linux) ticks,
-                // counted after the ")" that ends the command name.
+                // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks (USER_HZ), counted
+                // after the ")" that ends the command name.
                 var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);
+                return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / (double)Tools.ClockTicks.PerSecond);
             }
             catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or InvalidOperationException)
             {
