@@ -32,6 +32,9 @@ import re
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_tree import kernel_version  # noqa: E402
 import tarfile
 import tempfile
 
@@ -106,17 +109,6 @@ def unpack(tarball, into):
     subprocess.run(["tar", "-xJf", tarball, "-C", into] + members, check=True)
     return os.path.join(into, top)
 
-
-def kernel_version(src):
-    v = {}
-    with open(os.path.join(src, "Makefile")) as f:
-        for line in f:
-            m = re.match(r"(VERSION|PATCHLEVEL|SUBLEVEL)\s*=\s*(\d+)", line)
-            if m:
-                v[m.group(1)] = m.group(2)
-            if len(v) == 3:
-                break
-    return f"{v['VERSION']}.{v['PATCHLEVEL']}.{v['SUBLEVEL']}"
 
 
 def install_headers(src, work):

@@ -29,6 +29,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_tree import kernel_version  # noqa: E402
+
 X32_SYSCALL_BIT = 0x40000000
 
 
@@ -109,17 +112,6 @@ def check_unique(abi, rows):
             fail(f"{abi}: number {nr} appears twice ({nrs[nr]} and {name})")
         names[name], nrs[nr] = nr, name
 
-
-def kernel_version(src):
-    v = {}
-    with open(os.path.join(src, "Makefile")) as f:
-        for line in f:
-            m = re.match(r"(VERSION|PATCHLEVEL|SUBLEVEL)\s*=\s*(\d+)", line)
-            if m:
-                v[m.group(1)] = m.group(2)
-            if len(v) == 3:
-                break
-    return f"{v['VERSION']}.{v['PATCHLEVEL']}.{v['SUBLEVEL']}"
 
 
 def header(version, package, sources):
