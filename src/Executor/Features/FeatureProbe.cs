@@ -15,11 +15,11 @@ public static class FeatureProbe
 {
     public const uint CaseId = 0;
 
-    const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
+    internal const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
         Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
         CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
         NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26;
-    const ushort ActionBase = 100, FlagBase = 200;
+    internal const ushort ActionBase = 100, FlagBase = 200;
 
     static readonly (string Name, uint Flags)[] FlagProbes = WitnessProbes.Flags;
 

@@ -14,11 +14,11 @@ namespace Conformance.Executor.Features;
 /// </summary>
 internal static class WitnessProbes
 {
-    const ushort FilterFork = 300, FilterNnp = 301, FilterPrctl = 302, FilterStatus = 303, FilterSeccomp = 304, FilterReap = 305;
+    internal const ushort FilterFork = 300, FilterNnp = 301, FilterPrctl = 302, FilterStatus = 303, FilterSeccomp = 304, FilterReap = 305;
     const ushort ActionBase = 400, FlagBase = 500;
-    const ushort Fork = 0, Nnp = 1, Install = 2, Call = 3, Thread = 4, Join = 5, Reap = 6, Handler = 7;
+    internal const ushort Fork = 0, Nnp = 1, Install = 2, Call = 3, Thread = 4, Join = 5, Reap = 6, Handler = 7;
     const uint WaitStatusAt = 4096;
-    const int ErrnoData = 77;
+    internal const int ErrnoData = 77;
 
     /// <summary>Filter flags with the bits a real install of each uses (WAIT_KILLABLE_RECV only exists with a listener).</summary>
     internal static readonly (string Name, uint Flags)[] Flags =
@@ -26,8 +26,8 @@ internal static class WitnessProbes
         ("TSYNC", 1), ("LOG", 2), ("SPEC_ALLOW", 4), ("NEW_LISTENER", 8), ("TSYNC_ESRCH", 16), ("WAIT_KILLABLE_RECV", 8 | 32),
     ];
 
-    static ushort ActionStep(int action, ushort part) => (ushort)(ActionBase + action * 10 + part);
-    static ushort FlagStep(int flag, ushort part) => (ushort)(FlagBase + flag * 10 + part);
+    internal static ushort ActionStep(int action, ushort part) => (ushort)(ActionBase + action * 10 + part);
+    internal static ushort FlagStep(int flag, ushort part) => (ushort)(FlagBase + flag * 10 + part);
 
     public static void Emit(ProgramBuilder p, Body b, Abi abi, int allowAll)
     {
