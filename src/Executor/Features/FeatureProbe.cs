@@ -67,6 +67,7 @@ public static class FeatureProbe
                 Reap(Reaps);
             }
             WitnessProbes.Emit(p, b, abi, allowAll);
+            NotificationRoundTrip.Emit(p, b, abi);
             // Probes that need a listener run in a child that installs an allow-everything filter.
             b.Fork(NotifFork, Dest.Reg(1), c =>
             {
@@ -220,8 +221,8 @@ public static class FeatureProbe
             -Errnos.EINVAL => Sighting.Absent,
             _ => Sighting.Silent,
         }, ProbeAnswers.Describe(ret));
-        Decide("notif_continue", UnknownId("NOTIF_SEND with CONTINUE", Ret(NotifSendContinue)), Listener());
-        Decide("notif_addfd", UnknownId("NOTIF_ADDFD", Ret(NotifAddfd)), Listener());
+        Decide("notif_continue", UnknownId("NOTIF_SEND with CONTINUE", Ret(NotifSendContinue)), Listener(), NotificationRoundTrip.ReadContinue(answers));
+        Decide("notif_addfd", UnknownId("NOTIF_ADDFD", Ret(NotifAddfd)), Listener(), NotificationRoundTrip.ReadAddfd(answers));
 
         return new KernelFeatures
         {

@@ -41,7 +41,7 @@ public class FeatureProbeOnHostTests
         Assert.That(f.Disagreements, Is.Empty, all + "\n" + f.Facts.GetValueOrDefault("actions_avail"));
         foreach (var feature in new[] { "filter", "seccomp_syscall", "action:KILL_PROCESS", "action:KILL_THREAD", "action:TRAP", "action:ERRNO",
                      "action:USER_NOTIF", "action:TRACE", "action:LOG", "action:ALLOW", "flag:TSYNC", "flag:LOG", "flag:SPEC_ALLOW",
-                     "flag:NEW_LISTENER", "flag:TSYNC_ESRCH", "flag:WAIT_KILLABLE_RECV" })
+                     "flag:NEW_LISTENER", "flag:TSYNC_ESRCH", "flag:WAIT_KILLABLE_RECV", "notif_continue", "notif_addfd" })
         {
             var seen = f.Witnessed.Single(w => w.Feature == feature);
             Assert.That(seen.Witnesses.Count(w => w.Says == Sighting.Present), Is.GreaterThanOrEqualTo(2), $"{feature}\n{all}");

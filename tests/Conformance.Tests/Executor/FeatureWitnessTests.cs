@@ -17,7 +17,7 @@ public class FeatureWitnessTests
         var f = ProbeKernel.WithFilters().Interpret();
         Assert.That(f.Disagreements, Is.Empty);
         Assert.That(f.Present, Is.SupersetOf(Decided.Append("notif_continue").Append("notif_addfd")));
-        foreach (var feature in Decided)
+        foreach (var feature in Decided.Append("notif_continue").Append("notif_addfd"))
             Assert.That(f.Witnessed.Single(w => w.Feature == feature).Witnesses.Count(w => w.Says == Sighting.Present), Is.GreaterThanOrEqualTo(2), feature);
     }
 
@@ -100,6 +100,17 @@ public class FeatureWitnessTests
         var f = ProbeKernel.WithFilters().Ret(WitnessProbes.FlagStep(log, WitnessProbes.Install), -Errnos.EINVAL).Interpret();
         Assert.That(f.Disagreements.Single().Feature, Is.EqualTo("flag:LOG"));
         Assert.That(f.Has("flag:LOG"), Is.True);
+    }
+
+    [Test]
+    public void A_kernel_that_knows_continue_for_an_unknown_id_but_refuses_it_in_a_real_notification_disagrees()
+    {
+        var f = ProbeKernel.WithFilters().Ret(NotificationRoundTrip.Continue, -Errnos.EINVAL).Ret(NotificationRoundTrip.Fallback, 0)
+            .Ret(NotificationRoundTrip.CallerCall, -Errnos.EPERM).Interpret();
+        var d = f.Disagreements.Single();
+        Assert.That((d.Feature, d.Saw.Answer, d.Missed.Name), Is.EqualTo(("notif_continue", "ENOENT", "a notification answered with CONTINUE")));
+        Assert.That(d.Missed.Answer, Is.EqualTo("SEND EINVAL, getppid EPERM"));
+        Assert.That(f.Has("notif_continue"), Is.True);
     }
 
     [Test]

@@ -21,7 +21,9 @@ sealed class ProbeKernel
             .Ret(FeatureProbe.PrctlNull, -Errnos.EFAULT).Ret(FeatureProbe.SeccompNull, -Errnos.EFAULT)
             .Ret(WitnessProbes.FilterPrctl, 0).Status("Seccomp:\t2\n").Ret(WitnessProbes.FilterSeccomp, 0)
             .File(FeatureProbe.ActionsSysctl, "kill_process kill_thread trap errno user_notif trace log allow\n")
-            .Ret(FeatureProbe.NotifInstall, 4).Ret(FeatureProbe.NotifSendContinue, -Errnos.ENOENT).Ret(FeatureProbe.NotifAddfd, -Errnos.ENOENT);
+            .Ret(FeatureProbe.NotifInstall, 4).Ret(FeatureProbe.NotifSendContinue, -Errnos.ENOENT).Ret(FeatureProbe.NotifAddfd, -Errnos.ENOENT)
+            .Ret(NotificationRoundTrip.Install, 5).Ret(NotificationRoundTrip.Addfd, 6).Ret(NotificationRoundTrip.Continue, 0)
+            .Ret(NotificationRoundTrip.Fallback, -Errnos.ENOENT).Ret(NotificationRoundTrip.CallerCall, 42);
         for (int i = 0; i < FeatureNames.Actions.Length; i++)
         {
             k.Ret((ushort)(FeatureProbe.ActionBase + i), 0).Ret(WitnessProbes.ActionStep(i, WitnessProbes.Install), 0);
@@ -38,7 +40,8 @@ sealed class ProbeKernel
         var k = new ProbeKernel()
             .Ret(FeatureProbe.PrctlNull, -Errnos.EINVAL).Ret(FeatureProbe.SeccompNull, -Errnos.EINVAL)
             .Ret(WitnessProbes.FilterPrctl, -Errnos.EINVAL).Status("Seccomp:\t0\n").Ret(WitnessProbes.FilterSeccomp, -Errnos.EINVAL)
-            .Ret(FeatureProbe.NotifInstall, -Errnos.EINVAL).Ret(FeatureProbe.NotifSendContinue, -Errnos.EBADF).Ret(FeatureProbe.NotifAddfd, -Errnos.EBADF);
+            .Ret(FeatureProbe.NotifInstall, -Errnos.EINVAL).Ret(FeatureProbe.NotifSendContinue, -Errnos.EBADF).Ret(FeatureProbe.NotifAddfd, -Errnos.EBADF)
+            .Ret(NotificationRoundTrip.Install, -Errnos.EINVAL).Ret(NotificationRoundTrip.CallerCall, 42);
         for (int i = 0; i < FeatureNames.Actions.Length; i++)
             // GET_ACTION_AVAIL is built outside SECCOMP_FILTER and says yes to everything.
             k.Ret((ushort)(FeatureProbe.ActionBase + i), 0).Ret(WitnessProbes.ActionStep(i, WitnessProbes.Install), -Errnos.EINVAL)
