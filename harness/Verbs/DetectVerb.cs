@@ -12,7 +12,8 @@ namespace Conformance.Harness.Verbs;
 
 /// <summary>
 /// `conformance detect`: boots a kernel, runs only the feature probe and says what seccomp it has:
-/// one JSON object on one line with --json, a table without. Exit 0 when the probe answered, 2 when
+/// one JSON object on one line with --json, a table without. Exit 0 when the probe answered, 1 when two
+/// of its witnesses of a feature disagree (a failed detection), 2 when
 /// the harness could not get an answer (no such kernel, no boot, a crash under the probe).
 /// </summary>
 public static class DetectVerb
@@ -46,7 +47,8 @@ public static class DetectVerb
                 }
                 var outcome = await KernelDetector.DetectAsync(createMachine, ct);
                 Console.Write(parse.GetValue(json) ? outcome.Detection.ToJsonLine() + "\n" : DetectionTable.Render(outcome.Machine.Name, outcome.Detection));
-                return 0;
+                // Witnesses that contradict each other are a failed detection, as in `run`.
+                return outcome.Detection.Witnessed.Any(w => w.Disagreement is not null) ? 1 : 0;
             }
             catch (MachineStartException e) when (e.Fault is { } fault)
             {

@@ -34,6 +34,8 @@ public sealed class ResultsJson(string path) : IRunSink
             ["flags"] = detected["flags"]!.DeepClone(),
             ["present"] = new JsonArray(m.Features.Present.Order().Select(f => (JsonNode)f).ToArray()),
             ["facts"] = new JsonObject(m.Features.Facts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+            ["witnesses"] = detected["witnesses"]!.DeepClone(),
+            ["disagreements"] = detected["disagreements"]!.DeepClone(),
         };
         _root["kernel"] = new JsonObject
         {

@@ -22,7 +22,6 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
     {
         var clock = Stopwatch.StartNew();
         var tally = new Tally();
-        sink.OnStart(cases.Count);
         void Emit(CaseReport r)
         {
             tally.Add(r.Verdict.Status);
@@ -41,14 +40,21 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             }
             catch (MachineStartException e)
             {
+                sink.OnStart(cases.Count);
                 foreach (var c in cases)
                     Emit(Report(c, CaseVerdict.Errored(c.Id, e.Message), TimeSpan.Zero, e.ConsoleExcerpt));
                 return Finish(tally, clock);
             }
+            var features = Witnessed(machine.Features);
+            // The plan counts the detection failures too: they are only known once the probe has run.
+            var detectionFailures = DetectionFailures.Of(features);
+            sink.OnStart(cases.Count + detectionFailures.Count);
             sink.OnMachine(new MachineReport(machine.Name, options.Backend, machine.Arch, machine.Hello.Release, machine.Hello.Version,
-                machine.Features, machine.Profile, machine.BootTime, options.KernelConfig));
+                features, machine.Profile, machine.BootTime, options.KernelConfig));
+            foreach (var failure in detectionFailures)
+                Emit(failure);
 
-            var pending = Prepare(cases, machine.Arch, machine.Features, Emit);
+            var pending = Prepare(cases, machine.Arch, features, Emit);
             var requests = pending.Select((p, i) => new CaseRequest((uint)(i + 1), p.Case.Timeout, p.Program)).ToList();
             await foreach (var execution in executor.SubmitAsync(requests, cancellationToken))
             {
@@ -56,7 +62,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
                 Emit(execution.Status switch
                 {
                     ExecutionStatus.Completed => Report(compiled.Case,
-                        Judge(compiled, execution.Result!, execution.Machine!.Features, execution.Machine.Profile), execution.Result!.Elapsed, null),
+                        Judge(compiled, execution.Result!, Witnessed(execution.Machine!.Features), execution.Machine.Profile), execution.Result!.Elapsed, null),
                     ExecutionStatus.Faulted => Report(compiled.Case,
                         CaseVerdict.Errored(compiled.Case.Id, $"{execution.Fault!.Kind}: {execution.Fault.Summary}"), TimeSpan.Zero, execution.Fault.Excerpt),
                     _ => Report(compiled.Case, CaseVerdict.Errored(compiled.Case.Id, execution.NotRunReason!), TimeSpan.Zero, null),
@@ -65,6 +71,9 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             return Finish(tally, clock);
         }
     }
+
+    /// <summary>The probe's features with the witness only the host has: the kernel config, when known.</summary>
+    KernelFeatures Witnessed(KernelFeatures probed) => ConfigWitness.Apply(probed, options.KernelConfig);
 
     RunSummary Finish(Tally tally, Stopwatch clock)
     {

@@ -34,7 +34,8 @@ public sealed record RunSummary(int Pass, int Fail, int Skip, int Error, TimeSpa
 
 /// <summary>
 /// Where a run's results go as they arrive (files, console, tests). Calls come from one run at a
-/// time: OnStart once, then OnMachine (unless the machine never booted) and one OnCase per case in
+/// time: OnStart once (once the first machine is ready, since detection failures add to the count; OnConsole may come
+/// before it), then OnMachine (unless the machine never booted) and one OnCase per case in
 /// any order with OnConsole between them, then OnFinished (unless the run was cancelled or the
 /// harness itself failed, so every file a sink writes must be valid after each call).
 /// </summary>

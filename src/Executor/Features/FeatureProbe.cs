@@ -15,17 +15,14 @@ public static class FeatureProbe
 {
     public const uint CaseId = 0;
 
-    const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
+    internal const ushort PrctlNull = 1, SeccompNull = 2, ActionsSysctl = 3, LoggedSysctl = 4, Status = 5, CapLast = 6,
         Kcmp = 7, LoginUid = 8, Kmsg = 9, UserNs = 10, SeccompCache = 11, Jit = 12, CompatFork = 13, CompatExec = 14,
         CompatMark = 15, Int80Fork = 16, Int80Call = 17, NotifFork = 18, NotifNnp = 19, NotifInstall = 20,
         NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26,
         NotifAddfdSend = 27;
-    const ushort ActionBase = 100, FlagBase = 200;
+    internal const ushort ActionBase = 100, FlagBase = 200;
 
-    static readonly (string Name, uint Flags)[] FlagProbes =
-    [
-        ("TSYNC", 1), ("LOG", 2), ("SPEC_ALLOW", 4), ("NEW_LISTENER", 8), ("TSYNC_ESRCH", 16), ("WAIT_KILLABLE_RECV", 8 | 32),
-    ];
+    static readonly (string Name, uint Flags)[] FlagProbes = WitnessProbes.Flags;
 
     public static CaseRequest Request(string arch, bool helperPresent)
     {
@@ -70,6 +67,8 @@ public static class FeatureProbe
                 b.Fork(Int80Fork, Dest.Reg(1), c => c.Call(Int80Call, SyscallTable.NumberOf(Abi.I386, "getpid"), [], null, CallAbi.Compat));
                 Reap(Reaps);
             }
+            WitnessProbes.Emit(p, b, abi, allowAll);
+            NotificationRoundTrip.Emit(p, b, abi);
             // Probes that need a listener run in a child that installs an allow-everything filter.
             b.Fork(NotifFork, Dest.Reg(1), c =>
             {
@@ -100,34 +99,90 @@ public static class FeatureProbe
 
     public static KernelFeatures Interpret(CaseResult r, Hello hello)
     {
-        long? Ret(ushort step) => r.Observations.OfType<SyscallObservation>().FirstOrDefault(o => o.StepId == step)?.Ret;
-        FileObservation? File(ushort step) => r.Observations.OfType<FileObservation>().FirstOrDefault(o => o.StepId == step);
+        var answers = new ProbeAnswers(r);
+        long? Ret(ushort step) => answers.Ret(step);
+        FileObservation? File(ushort step) => answers.File(step);
         bool Exists(ushort step) => File(step) is { } f && f.Ret >= 0;
         // Opening is what counts for files that refuse plain reads (nsfs, a kmsg record larger than the buffer).
         bool Openable(ushort step) => File(step) is { } f && f.Ret is not (-Errnos.ENOENT or -Errnos.EACCES or -Errnos.EPERM);
 
         var present = new HashSet<string>();
         var facts = new Dictionary<string, string>();
+        var witnessed = new List<FeatureWitnesses>();
+        FeatureWitnesses Decide(string feature, params Witness[] witnesses)
+        {
+            var w = new FeatureWitnesses(feature, witnesses);
+            witnessed.Add(w);
+            if (w.Present) present.Add(feature);
+            return w;
+        }
         int prctlErrno = (int)-(Ret(PrctlNull) ?? 0), seccompErrno = (int)-(Ret(SeccompNull) ?? 0);
         facts["prctl(PR_SET_SECCOMP, 2, NULL)"] = Errnos.Name(prctlErrno);
         facts["seccomp(SET_MODE_FILTER, 0, NULL)"] = Errnos.Name(seccompErrno);
-        if (prctlErrno == Errnos.EFAULT) present.Add("filter");
-        if (seccompErrno == Errnos.EFAULT) present.Add("seccomp_syscall");
+        var (realFilter, status2, realSeccomp) = WitnessProbes.ReadFilter(answers);
+        var filter = Decide("filter",
+            new Witness("prctl(PR_SET_SECCOMP, 2, NULL)", prctlErrno switch
+            {
+                Errnos.EFAULT => Sighting.Present,
+                Errnos.EINVAL => Sighting.Absent,
+                _ => Sighting.Silent,
+            }, Errnos.Name(prctlErrno)),
+            // Without CONFIG_SECCOMP_FILTER seccomp(2) exists and answers EINVAL; without seccomp(2) it cannot tell.
+            new Witness("seccomp(SET_MODE_FILTER, 0, NULL)", seccompErrno switch
+            {
+                Errnos.EFAULT => Sighting.Present,
+                Errnos.EINVAL => Sighting.Absent,
+                _ => Sighting.Silent,
+            }, Errnos.Name(seccompErrno)),
+            realFilter, status2);
+        Decide("seccomp_syscall",
+            new Witness("seccomp(SET_MODE_FILTER, 0, NULL)", seccompErrno switch
+            {
+                Errnos.EFAULT => Sighting.Present,
+                Errnos.EINVAL or Errnos.ENOSYS => Sighting.Absent,
+                _ => Sighting.Silent,
+            }, Errnos.Name(seccompErrno)),
+            realSeccomp);
 
         var actions = new List<string>();
         for (int i = 0; i < FeatureNames.Actions.Length; i++)
             if (Ret((ushort)(ActionBase + i)) == 0) actions.Add(FeatureNames.Actions[i]);
-        if (actions.Count == 0 && File(ActionsSysctl) is { Ret: > 0 } sysctl)
-            actions.AddRange(sysctl.Text.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries).Select(a => a.ToUpperInvariant()).Select(a => a == "KILL" ? "KILL_THREAD" : a));
+        var sysctlActions = File(ActionsSysctl) is { Ret: > 0 } sysctl
+            ? sysctl.Text.Split([' ', '\n', '\0'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.ToUpperInvariant()).Select(a => a == "KILL" ? "KILL_THREAD" : a).ToList()
+            : null;
+        if (actions.Count == 0 && sysctlActions is not null) actions.AddRange(sysctlActions);
         facts["SECCOMP_GET_ACTION_AVAIL"] = string.Join(" ", actions);
-        // Action availability is compiled outside SECCOMP_FILTER: it proves nothing about filters (seccomp-semantics §6).
-        if (present.Contains("filter"))
-            foreach (var a in actions) present.Add("action:" + a);
+        for (int i = 0; i < FeatureNames.Actions.Length; i++)
+        {
+            var name = FeatureNames.Actions[i];
+            var avail = Ret((ushort)(ActionBase + i));
+            // Action availability is compiled outside SECCOMP_FILTER: it proves nothing about filters (seccomp-semantics §6).
+            var listed = new Witness("SECCOMP_GET_ACTION_AVAIL", !filter.Present ? Sighting.Silent : avail switch
+            {
+                0 => Sighting.Present,
+                -Errnos.EOPNOTSUPP => Sighting.Absent,
+                _ => Sighting.Silent,
+            }, ProbeAnswers.Describe(avail));
+            var named = new Witness("/proc/sys/kernel/seccomp/actions_avail", !filter.Present || sysctlActions is null
+                ? Sighting.Silent
+                : sysctlActions.Contains(name) ? Sighting.Present : Sighting.Absent, sysctlActions is null ? "unreadable" : sysctlActions.Contains(name) ? "listed" : "not listed");
+            Decide("action:" + name, listed, named, WitnessProbes.ReadAction(answers, i));
+        }
 
         var flags = new List<string>();
         for (int i = 0; i < FlagProbes.Length; i++)
-            if (Ret((ushort)(FlagBase + i)) == -Errnos.EFAULT) flags.Add(FlagProbes[i].Name);
-        foreach (var f in flags) present.Add("flag:" + f);
+        {
+            var nullProbe = Ret((ushort)(FlagBase + i));
+            var seen = Decide("flag:" + FlagProbes[i].Name,
+                new Witness($"seccomp(SET_MODE_FILTER, {FlagProbes[i].Name}, NULL)", nullProbe switch
+                {
+                    -Errnos.EFAULT => Sighting.Present,
+                    -Errnos.EINVAL or -Errnos.ENOSYS => Sighting.Absent,
+                    _ => Sighting.Silent,
+                }, ProbeAnswers.Describe(nullProbe)),
+                WitnessProbes.ReadFlag(answers, i));
+            if (seen.Present) flags.Add(FlagProbes[i].Name);
+        }
 
         var status = File(Status)?.Text ?? "";
         var uid = Field(status, "Uid:")?.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
@@ -162,11 +217,22 @@ public static class FeatureProbe
         if (File(ActionsSysctl) is { Ret: >= 0 } av) facts["actions_avail"] = av.Text.Trim();
         if (File(LoggedSysctl) is { Ret: >= 0 } lg) facts["actions_logged"] = lg.Text.Trim();
 
-        if (r.Observations.OfType<MarkObservation>().Any(m => m.StepId == CompatMark)) present.Add("compat");
+        if (answers.Marks.Any(m => m.StepId == CompatMark)) present.Add("compat");
         if (Ret(Int80Call) is > 0) present.Add("int80");
-        if (Ret(NotifSendContinue) == -Errnos.ENOENT) present.Add("notif_continue");
-        if (Ret(NotifAddfd) == -Errnos.ENOENT) present.Add("notif_addfd");
-        if (Ret(NotifAddfdSend) == -Errnos.ENOENT) present.Add("notif_addfd_send");
+        // Without a listener there is nothing to send to: a refused listener install sees both features missing.
+        var listenerRet = Ret(NotifInstall);
+        Witness Listener() => new("listener installed with NEW_LISTENER in a child",
+            listenerRet is -Errnos.EINVAL or -Errnos.ENOSYS ? Sighting.Absent : Sighting.Silent, ProbeAnswers.Describe(listenerRet));
+        Witness UnknownId(string name, long? ret) => new(name + " for an unknown id", ret switch
+        {
+            -Errnos.ENOENT => Sighting.Present,
+            -Errnos.EINVAL => Sighting.Absent,
+            _ => Sighting.Silent,
+        }, ProbeAnswers.Describe(ret));
+        Decide("notif_continue", UnknownId("NOTIF_SEND with CONTINUE", Ret(NotifSendContinue)), Listener(), NotificationRoundTrip.ReadContinue(answers));
+        Decide("notif_addfd", UnknownId("NOTIF_ADDFD", Ret(NotifAddfd)), Listener(), NotificationRoundTrip.ReadAddfd(answers));
+        // ADDFD's SEND flag (5.14): ENOENT for an unknown id when the flag is known, EINVAL when it is not.
+        Decide("notif_addfd_send", UnknownId("NOTIF_ADDFD with SEND", Ret(NotifAddfdSend)), Listener());
 
         return new KernelFeatures
         {
@@ -180,6 +246,7 @@ public static class FeatureProbe
             CapLastCap = capLast,
             CapEffective = capEffective,
             Facts = facts,
+            Witnessed = witnessed,
         };
     }
 

@@ -30,7 +30,10 @@ public sealed record KernelDetection(
         features.Has("seccomp_syscall"),
         FeatureNames.Actions.Where(a => features.Has("action:" + a)).ToList(),
         features.FilterFlags.ToList(),
-        bootTime is { } b ? (long)b.TotalMilliseconds : null);
+        bootTime is { } b ? (long)b.TotalMilliseconds : null) { Witnessed = features.Witnessed };
+
+    /// <summary>Every witness of each feature they decide, and so the disagreements among them.</summary>
+    public IReadOnlyList<FeatureWitnesses> Witnessed { get; init; } = [];
 
     public string Mode2Word => Mode2 ? "supported" : "unsupported";
 
@@ -45,7 +48,20 @@ public sealed record KernelDetection(
         ["actions_avail"] = new JsonArray(ActionsAvail.Select(a => (JsonNode)a).ToArray()),
         ["flags"] = new JsonArray(Flags.Select(f => (JsonNode)f).ToArray()),
         ["boot_ms"] = BootMs,
+        ["witnesses"] = WitnessesJson(),
+        ["disagreements"] = new JsonArray(Witnessed.Select(w => w.Disagreement).OfType<WitnessDisagreement>()
+            .Select(d => (JsonNode)new JsonObject { ["feature"] = d.Feature, ["present"] = d.Saw.Name, ["absent"] = d.Missed.Name, ["reason"] = d.Reason })
+            .ToArray()),
     };
+
+    /// <summary>{feature: [{witness, answer, says}]}, says being present, absent or silent.</summary>
+    public JsonObject WitnessesJson() => new(Witnessed.Select(f => KeyValuePair.Create(f.Feature, (JsonNode?)new JsonArray(
+        f.Witnesses.Select(w => (JsonNode)new JsonObject
+        {
+            ["witness"] = w.Name,
+            ["answer"] = w.Answer,
+            ["says"] = w.Says.ToString().ToLowerInvariant(),
+        }).ToArray()))));
 
     static readonly JsonSerializerOptions OneLine = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

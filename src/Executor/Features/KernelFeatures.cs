@@ -29,6 +29,29 @@ public sealed record KernelFeatures
     /// <summary>Raw answers of the probe, for the report.</summary>
     public IReadOnlyDictionary<string, string> Facts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Every feature decided by more than one witness, with what each witness saw.</summary>
+    public IReadOnlyList<FeatureWitnesses> Witnessed { get; init; } = [];
+
+    /// <summary>Witnesses that contradict each other: each is a failed detection, and its feature counts as present.</summary>
+    public IReadOnlyList<WitnessDisagreement> Disagreements => Witnessed.Select(w => w.Disagreement).OfType<WitnessDisagreement>().ToList();
+
+    /// <summary>
+    /// These features with one more witness of <paramref name="feature"/> (one the guest cannot give,
+    /// such as the kernel config the host knows). A witness can only make a feature present: any sighting wins.
+    /// </summary>
+    public KernelFeatures WithWitness(string feature, Witness witness)
+    {
+        var current = Witnessed.FirstOrDefault(w => w.Feature == feature) ?? new FeatureWitnesses(feature, []);
+        var updated = current.With(witness);
+        var present = new HashSet<string>(Present);
+        if (updated.Present) present.Add(feature);
+        return this with
+        {
+            Witnessed = [.. Witnessed.Where(w => w.Feature != feature), updated],
+            Present = present,
+        };
+    }
+
     public bool Has(string feature) => Present.Contains(feature);
 
     public bool Mode2 => Has("filter");

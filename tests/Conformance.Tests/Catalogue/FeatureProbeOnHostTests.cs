@@ -32,6 +32,22 @@ public class FeatureProbeOnHostTests
             Assert.That(f.Has("int80") && f.Has("compat"), Is.True, string.Join(" ", f.Present));
     }
 
+    /// <summary>On an honest kernel every witness that speaks agrees, and the real uses do speak.</summary>
+    [Test]
+    public async Task No_two_witnesses_disagree_on_this_kernel()
+    {
+        var (f, _) = await ProbeHost();
+        var all = string.Join("\n", f.Witnessed.SelectMany(w => w.Witnesses.Select(x => $"{w.Feature}: {x}")));
+        Assert.That(f.Disagreements, Is.Empty, all + "\n" + f.Facts.GetValueOrDefault("actions_avail"));
+        foreach (var feature in new[] { "filter", "seccomp_syscall", "action:KILL_PROCESS", "action:KILL_THREAD", "action:TRAP", "action:ERRNO",
+                     "action:USER_NOTIF", "action:TRACE", "action:LOG", "action:ALLOW", "flag:TSYNC", "flag:LOG", "flag:SPEC_ALLOW",
+                     "flag:NEW_LISTENER", "flag:TSYNC_ESRCH", "flag:WAIT_KILLABLE_RECV", "notif_continue", "notif_addfd" })
+        {
+            var seen = f.Witnessed.Single(w => w.Feature == feature);
+            Assert.That(seen.Witnesses.Count(w => w.Says == Sighting.Present), Is.GreaterThanOrEqualTo(2), $"{feature}\n{all}");
+        }
+    }
+
     /// <summary>core_file is there exactly when dumps are plain files in the working directory.</summary>
     [Test]
     public async Task Core_file_follows_the_hosts_core_pattern()

@@ -67,6 +67,16 @@ sealed class FakeGuest
         return new PayloadWriter().U32(batch).U32(caseId).U32(0).I32(0).U32(10).U32((uint)rec.Length).Bytes(rec).ToArray();
     }
 
+    /// <summary>A result holding one system call record per (step, return value), as the feature probe's answers.</summary>
+    public static byte[] Returns(uint batch, uint caseId, IEnumerable<(ushort Step, long Ret)> calls)
+    {
+        var log = new PayloadWriter();
+        foreach (var (step, ret) in calls)
+            log.U16(32).U8(2).U8(0).U16(step).U16(0).I32(7).I32(7).I64(ret).U16(0).U16(0).U32(0);
+        var rec = log.ToArray();
+        return new PayloadWriter().U32(batch).U32(caseId).U32(0).I32(0).U32(10).U32((uint)rec.Length).Bytes(rec).ToArray();
+    }
+
     public static byte[] Error(AgentErrorCode code, string message) => new PayloadWriter().U32((uint)code).Str(message).ToArray();
 
     public static byte[] Done(uint batch, uint count) => new PayloadWriter().U32(batch).U32(count).ToArray();

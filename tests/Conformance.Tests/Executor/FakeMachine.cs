@@ -11,8 +11,9 @@ enum FakeBehaviour { Answer, Panic, Stall }
 /// An IMachine whose agent is a script over a <see cref="FakeGuest"/>: it answers every case
 /// (the feature probe included) with one MARK of the case id, except where the test's script says
 /// the kernel panics (the session is aborted as the console monitor would) or the agent stalls.
+/// With <c>probeAnswers</c> the feature probe is answered with those system call returns instead.
 /// </summary>
-sealed class FakeMachine(int serial, Func<uint, FakeBehaviour> script) : IMachine
+sealed class FakeMachine(int serial, Func<uint, FakeBehaviour> script, IReadOnlyList<(ushort Step, long Ret)>? probeAnswers = null) : IMachine
 {
     readonly FakeGuest _guest = new();
     readonly List<uint> _seen = [];
@@ -102,7 +103,7 @@ sealed class FakeMachine(int serial, Func<uint, FakeBehaviour> script) : IMachin
                     Stalled.TrySetResult();
                     return true;
                 default:
-                    _guest.Send(FrameType.Result, FakeGuest.Result(batch, id, id));
+                    _guest.Send(FrameType.Result, id == 0 && probeAnswers is not null ? FakeGuest.Returns(batch, id, probeAnswers) : FakeGuest.Result(batch, id, id));
                     break;
             }
         }

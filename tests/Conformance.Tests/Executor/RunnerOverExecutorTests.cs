@@ -1,6 +1,8 @@
 using Conformance.Catalogue.Cases;
 using Conformance.Catalogue.Judge;
 using Conformance.Catalogue.Run;
+using Conformance.Executor.Features;
+using Conformance.Model.Seccomp;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Conformance.Tests.Executor;
@@ -63,5 +65,35 @@ public class RunnerOverExecutorTests
         Assert.That(sink.Consoles, Has.Count.EqualTo(2), "both machines' consoles reach the console log");
         Assert.That(sink.Consoles[0], Does.Contain("Kernel panic"));
         Assert.That(machines.Select(m => m.Disposed), Is.All.True);
+    }
+
+    [Test]
+    public async Task A_witness_disagreement_is_a_failed_detection_case_the_summary_counts()
+    {
+        var sink = new ConsoleSink();
+        var starts = new List<int>();
+        // prctl's NULL probe says filter mode exists; the kernel config says it was not built.
+        var runner = new CatalogueRunner(() => new FakeMachine(1, _ => FakeBehaviour.Answer, [(FeatureProbe.PrctlNull, -Errnos.EFAULT)]),
+            new RunOptions { Backend = "fake", KernelConfig = new Dictionary<string, string> { ["SECCOMP_FILTER"] = "n" } },
+            new CountingSink(sink, starts), NullLogger.Instance);
+
+        var summary = await runner.RunAsync(CaseLoader.Parse(ThreeCases, "three.yaml"), CancellationToken.None);
+
+        var detection = sink.Cases.Single(c => c.Id == "detection/witness/filter");
+        Assert.That(detection.Verdict.Status, Is.EqualTo(CaseStatus.Fail));
+        Assert.That(detection.Verdict.Reason, Does.Contain("prctl(PR_SET_SECCOMP, 2, NULL) gave EFAULT").And.Contain(ConfigWitness.Name + " gave n"));
+        Assert.That(summary.Fail, Is.EqualTo(1));
+        Assert.That(summary.Failed, Is.True, "run exits 1");
+        Assert.That(starts, Is.EqualTo(new[] { 4 }), "the plan counts the detection case");
+        Assert.That(sink.Machines.Single().Features.Mode2, Is.True, "the disputed feature counts present");
+    }
+
+    sealed class CountingSink(IRunSink inner, List<int> starts) : IRunSink
+    {
+        public void OnStart(int total) => starts.Add(total);
+        public void OnMachine(MachineReport machine) => inner.OnMachine(machine);
+        public void OnCase(CaseReport report) => inner.OnCase(report);
+        public void OnConsole(string text) => inner.OnConsole(text);
+        public void OnFinished(RunSummary summary) => inner.OnFinished(summary);
     }
 }

@@ -9,7 +9,8 @@ namespace Conformance.Tests.Reports;
 /// <summary>detect's JSON contract, and detect on the host kernel through the real executable.</summary>
 public class DetectTests
 {
-    static readonly string[] Keys = ["release", "arch", "mode2", "prctl_null", "seccomp_syscall", "actions_avail", "flags", "boot_ms"];
+    // The documented fields keep their order; the witnesses come after them.
+    static readonly string[] Keys = ["release", "arch", "mode2", "prctl_null", "seccomp_syscall", "actions_avail", "flags", "boot_ms", "witnesses", "disagreements"];
 
     [Test]
     public void The_json_is_one_line_with_the_documented_fields_in_order()
@@ -83,6 +84,8 @@ public class DetectTests
         Assert.That(json["actions_avail"]!.AsArray().Select(a => a!.GetValue<string>()), Is.EqualTo(FeatureNames.Actions));
         Assert.That(json["flags"]!.AsArray().Select(a => a!.GetValue<string>()), Is.SupersetOf(new[] { "TSYNC", "LOG", "SPEC_ALLOW", "NEW_LISTENER", "TSYNC_ESRCH" }));
         Assert.That(json["boot_ms"]!.GetValue<long>(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(json["disagreements"]!.AsArray(), Is.Empty);
+        Assert.That(json["witnesses"]!["filter"]!.AsArray().Select(w => w!["says"]!.GetValue<string>()), Is.All.EqualTo("present"));
     }
 
     [Test, Category("Host")]
