@@ -114,7 +114,7 @@ public sealed class CaseJudge
     }
 
     static Fate FateOf(WaitStatus ws) =>
-        ws.Signaled ? Fate.Killed(ws.TermSignal, ws.CoreDumped ? "observed (core)" : "observed") : Fate.Exit(ws.ExitCode, "observed");
+        ws.Signaled ? Fate.Killed(ws.TermSignal, ws.CoreDumped ? "observed (core)" : "observed") with { CoreDumped = ws.CoreDumped } : Fate.Exit(ws.ExitCode, "observed");
 
     /// <summary>One actor's steps in its own order; each kind judges its step (src/Catalogue/Steps/Kinds).</summary>
     internal Fate Walk(IReadOnlyList<Step> steps, ActorCursor actor, ActorState state, Fate? observedFate)

@@ -8,6 +8,9 @@ namespace Conformance.Catalogue.Judge;
 /// <summary>How an actor ended: it ran to its end (exit code), or a step killed it (signal), or only its thread died.</summary>
 public sealed record Fate(int? ExitCode, int? Signal, bool ThreadOnly, string Why)
 {
+    /// <summary>The wait status said the process dumped core (only known for an observed fate).</summary>
+    public bool CoreDumped { get; init; }
+
     public static Fate Exit(int code, string why) => new(code, null, false, why);
     public static Fate Killed(int signal, string why) => new(null, signal, false, why);
     public static Fate ThreadDied(string why) => new(null, KernelConstants.SIGSYS, true, why);

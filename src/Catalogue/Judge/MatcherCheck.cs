@@ -106,7 +106,7 @@ public static class MatcherCheck
         return flat.Length <= Max ? flat : flat[..Max] + $" ... ({flat.Length - Max} more characters)";
     }
 
-    static bool CoreOf(Fate f) => f.Why.Contains("(core)", StringComparison.Ordinal);
+    static bool CoreOf(Fate f) => f.CoreDumped;
 
     static bool EndMatches(Matcher end, WaitStatus ws) =>
         (end.Exited is not { } x || (ws.Exited && ws.ExitCode == x)) && (end.Killed is not { } k || (ws.Signaled && ws.TermSignal == k));

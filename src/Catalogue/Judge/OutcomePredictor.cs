@@ -119,11 +119,7 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
 
     static ValueMatch Exact(long v) => new(v.ToString(), (x, _) => x == v);
 
-    /// <summary>
-    /// The value of an argument if the host knows it. A 32-bit process passes 32-bit registers, so
-    /// the filter sees the low word; `int $0x80` from 64-bit code keeps the full registers
-    /// (syscall_get_arguments reads regs->bx... whole), so those are not truncated.
-    /// </summary>
+    /// <summary>The value of an argument as the filter sees it (<see cref="ArgumentRegisters"/>), if the host knows it.</summary>
     public static ulong? ArgValue(ValueExpr arg, ActorState actor, Abi abi, bool fromNative64 = false) => arg switch
     {
         IntValue i => Truncate((ulong)i.Value, abi, fromNative64),
@@ -135,6 +131,5 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
         _ => arg.Known,
     };
 
-    static ulong Truncate(ulong v, Abi abi, bool fromNative64) =>
-        abi is Abi.I386 or Abi.Arm && !fromNative64 ? v & 0xffffffff : v;
+    static ulong Truncate(ulong v, Abi abi, bool fromNative64) => ArgumentRegisters.AsSeen(v, abi, fromNative64);
 }

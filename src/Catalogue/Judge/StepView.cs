@@ -12,7 +12,7 @@ public sealed record StepView(IReadOnlyList<Observation> Observations, bool Died
     public bool IsWait { get; init; }
 
     /// <summary>The step's system call (not one made from inside the signal handler).</summary>
-    public SyscallObservation? Call => Observations.OfType<SyscallObservation>().FirstOrDefault(o => (o.Flags & 1) == 0);
+    public SyscallObservation? Call => Observations.OfType<SyscallObservation>().FirstOrDefault(o => !o.FromHandler);
     public IEnumerable<SyscallObservation> Calls => Observations.OfType<SyscallObservation>();
     public IEnumerable<SigInfoObservation> Signals => Observations.OfType<SigInfoObservation>();
     public FileObservation? File => Observations.OfType<FileObservation>().FirstOrDefault();

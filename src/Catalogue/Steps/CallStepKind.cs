@@ -39,7 +39,7 @@ public abstract class CallStepKind : StepKind<CallStep>
     /// <summary>Agent steps right after the call (the same step id).</summary>
     internal virtual void AfterCall(CaseCompiler c, Body body, ushort id, CallStep call) { }
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override Matcher? Fallback(Step step, ActorState state) => ((CallStep)step).DefaultExpect;
 

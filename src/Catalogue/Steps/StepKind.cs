@@ -50,6 +50,9 @@ public abstract class StepKind
     /// <summary>Which of the records the step took are its own (not, say, a signal handler's call).</summary>
     internal virtual bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.Count > 0;
 
+    /// <summary>For kinds whose record is their call: one the step made itself, not its signal handler.</summary>
+    protected static bool HasOwnCall(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => !o.FromHandler);
+
     /// <summary>The step's calls read text: their records are bytes of text, never a wait status.</summary>
     public virtual bool ReadsText => false;
 

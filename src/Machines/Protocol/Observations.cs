@@ -30,6 +30,10 @@ public sealed record StartObservation(ushort StepId, int Pid, int Tid, int Ppid,
 public sealed record SyscallObservation(ushort StepId, int Pid, int Tid, long Ret, byte[] Recorded) : Observation(StepId, Pid, Tid)
 {
     public override ObservationKind Kind => ObservationKind.Syscall;
+
+    /// <summary>Made inside the recording signal handler (record flags bit 0), not by the step itself.</summary>
+    public bool FromHandler => (Flags & 1) != 0;
+
     public bool Failed => Ret is < 0 and >= -4095;
     public int Errno => Failed ? (int)-Ret : 0;
 }

@@ -30,7 +30,7 @@ public sealed class KmsgMarkKind : StepKind<KmsgMarkStep>
         body.Call(c.Id(k, abi, lseek, isInternal: true), lseek, [c.ToOperand(body, new SavedValue(k.Save!), abi, k), Operand.Imm(0), Operand.Imm(SeekEnd)]);
     }
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override Matcher? Fallback(Step step, ActorState state) => new Matcher { Ret = new ValueMatch(">=0", (x, _) => x >= 0) };
 

@@ -29,7 +29,7 @@ public sealed class KmsgReadKind : StepKind<KmsgReadStep>
                 Operand.Scratch(ScratchLayout.FilterDump), recordOnlyReturned: true));
     }
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override void WriteStep(StepWriter w, KmsgReadStep step) => w.Operand(step.Fd);
 }

@@ -29,7 +29,7 @@ public sealed class NotifRecvKind : StepKind<NotifRecvStep>
             body.Load(id, 8, Operand.Scratch(ScratchLayout.Notification), c.DestOf(n.Save, n));
     }
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override void Apply(CaseJudge judge, Step step, StepInfo info, StepView view, ActorState state)
     {

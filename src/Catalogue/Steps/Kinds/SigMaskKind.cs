@@ -24,7 +24,7 @@ public sealed class SigMaskKind(SigMaskHow how) : StepKind<SigMaskStep>
 
     internal override void EmitStep(CaseCompiler c, Body body, SigMaskStep step, Abi abi) => body.SigMask(c.Id(step, abi), step.How, step.Mask);
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override Matcher? Fallback(Step step, ActorState state) => new Matcher { Ret = new ValueMatch("0", (x, _) => x == 0) };
 

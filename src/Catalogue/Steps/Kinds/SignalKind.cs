@@ -33,7 +33,7 @@ public sealed class SignalKind : StepKind<SigActionStep>
 
     internal override void EmitStep(CaseCompiler c, Body body, SigActionStep step, Abi abi) => body.SigAction(c.Id(step, abi), step.Signo, step.Disposition);
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override Matcher? Fallback(Step step, ActorState state) => new Matcher { Ret = new ValueMatch("0", (x, _) => x == 0) };
 

@@ -30,7 +30,7 @@ public sealed class WaitKind : StepKind<WaitStep>
             c.DestOf(w.Save, w), CallAbi.Native, 4, Operand.Scratch(ScratchLayout.WaitStatus));
     }
 
-    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => taken.OfType<SyscallObservation>().Any(o => (o.Flags & 1) == 0);
+    internal override bool HasOwnRecord(IReadOnlyList<Observation> taken) => HasOwnCall(taken);
 
     internal override Prediction Predict(CaseJudge judge, Step step, StepInfo info, ActorState state) =>
         OutcomePredictor.ArgValue(((WaitStep)step).Target, state, info.Abi) is { } pid && judge.PredictedFate.TryGetValue((int)pid, out var fate)
