@@ -23,7 +23,7 @@ struct case_header {
     volatile u32 log_hint;               /* offset where the next record probably goes */
     volatile u32 log_full;               /* a record did not fit; later ones are dropped */
     volatile u32 now_ms;                 /* ms since the case started, kept by the serving agent */
-    u32 reserved;
+    u32 pretend_filters;                 /* test-only: filter installs are checked, never attached */
     volatile i64 shared[16];
     volatile u32 flags[32];
     char agent_path[512];

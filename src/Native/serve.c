@@ -73,8 +73,12 @@ static void open_case_area(char **envp, const char *self, const char *helper)
     const char *dir = "/tmp";
     usize n;
     long fd, p;
-    for (; *envp; envp++)
+    u32 pretend = 0;
+    for (; *envp; envp++) {
         if (str_starts(*envp, "TMPDIR=") && (*envp)[7]) dir = *envp + 7;
+        /* Test-only (docs/agent-protocol.md §2): proves which cases depend on a filter. */
+        if (str_starts(*envp, "CONFORMANCE_PRETEND_FILTERS=1")) pretend = 1;
+    }
     n = str_copy(path, 500, dir);
     n += str_copy(path + n, 40, "/conformance-case-");
     n += fmt_u64(path + n, (u64)agent_pid);
@@ -92,6 +96,7 @@ static void open_case_area(char **envp, const char *self, const char *helper)
     case_hdr = (struct case_header *)p;
     case_program = (u8 *)p + PROGRAM_OFFSET;
     case_hdr->magic = CASE_MAGIC;
+    case_hdr->pretend_filters = pretend;
     str_copy(case_hdr->agent_path, sizeof case_hdr->agent_path, self);
     str_copy(case_hdr->helper_path, sizeof case_hdr->helper_path, helper ? helper : "");
 }

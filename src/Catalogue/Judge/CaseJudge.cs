@@ -77,12 +77,15 @@ public sealed class CaseJudge
         else
             CheckRootFate(fate, state);
 
-        if (_caseErrors.Count > 0)
-            return new CaseVerdict(id, CaseStatus.Error, "the case cannot be judged: " + string.Join("; ", _caseErrors), _checks);
         var failed = _checks.Where(c => !c.Passed).ToList();
+        // A failed check outranks steps that could not be judged after it: they follow from the
+        // kernel's wrong answer (a filter Linux refuses, attached), and their reasons stay in the verdict.
+        if (_caseErrors.Count > 0 && failed.Count == 0)
+            return new CaseVerdict(id, CaseStatus.Error, "the case cannot be judged: " + string.Join("; ", _caseErrors), _checks);
+        var unjudged = _caseErrors.Count > 0 ? "; later steps cannot be judged: " + string.Join("; ", _caseErrors) : "";
         return failed.Count == 0
             ? new CaseVerdict(id, CaseStatus.Pass, "", _checks)
-            : new CaseVerdict(id, CaseStatus.Fail, string.Join("; ", failed.Select(f => $"{f.Step}: expected {f.Expected}, observed {f.Observed}")), _checks);
+            : new CaseVerdict(id, CaseStatus.Fail, string.Join("; ", failed.Select(f => $"{f.Step}: expected {f.Expected}, observed {f.Observed}")) + unjudged, _checks);
     }
 
     void CheckRootFate(Fate predicted, ActorState state)

@@ -39,7 +39,8 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
         {
             // Seccomp lets the call run: what it does is the call's own business.
             CallRuns when call.Effect is InstallInfo install => PredictInstall(install, info.Abi, task),
-            CallRuns runs => new Prediction(call.Allowed ?? new Matcher { Any = true }, $"allowed: {runs.Reason}"),
+            // Without `allowed:` the call must succeed (docs/cases.md); a case states a call that legitimately fails.
+            CallRuns runs => new Prediction(call.Allowed ?? Succeeds, $"allowed: {runs.Reason}"),
             ReturnsErrno e => new Prediction(new Matcher { Ret = Exact(-e.Errno) }, why),
             SigsysHandled h => new Prediction(new Matcher
             {
@@ -116,6 +117,8 @@ public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures featu
             (int)(install.Length ?? (uint)program.Length),
             program);
     }
+
+    static readonly Matcher Succeeds = new() { Ret = new ValueMatch(">=0 (the call succeeds)", (x, _) => x >= 0) };
 
     static ValueMatch Exact(long v) => new(v.ToString(), (x, _) => x == v);
 

@@ -18,6 +18,9 @@ namespace Conformance.Catalogue.Run;
 /// </summary>
 public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions options, IRunSink sink, ILogger logger)
 {
+    /// <summary>How one result is judged: <see cref="CaseJudge.Judge"/>; a test swaps in one that throws.</summary>
+    public Func<CompiledCase, CaseResult, KernelFeatures, KernelProfile, CaseVerdict> JudgeCase { get; init; } = CaseJudge.Judge;
+
     public async Task<RunSummary> RunAsync(IReadOnlyList<CaseDefinition> cases, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -119,7 +122,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
     {
         try
         {
-            return CaseJudge.Judge(compiled, result, features, profile);
+            return JudgeCase(compiled, result, features, profile);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -33,9 +33,19 @@ public sealed class HostMachine : IMachine
         Release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
     }
 
+    /// <summary>The agent's environment switch for <see cref="PretendFilters"/>.</summary>
+    public const string PretendFiltersVariable = "CONFORMANCE_PRETEND_FILTERS";
+
     public string Name => $"host/{Arch}/{Release}";
     public string Arch { get; }
     public string Release { get; }
+
+    /// <summary>
+    /// Test-only: the agent runs every filter install in a throwaway child, so the kernel's checks
+    /// answer but no filter is ever attached (docs/agent-protocol.md §2). A run with it shows which
+    /// cases would pass without a filter.
+    /// </summary>
+    public bool PretendFilters { get; init; }
 
     /// <summary>How long to wait for the agent's HELO.</summary>
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -62,6 +72,7 @@ public sealed class HostMachine : IMachine
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (PretendFilters) psi.Environment[PretendFiltersVariable] = "1";
         _process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {agent}");
         _process.EnableRaisingEvents = true;
         _process.Exited += (_, _) => OnExited();

@@ -96,4 +96,24 @@ public class RunnerOverExecutorTests
         public void OnConsole(string text) => inner.OnConsole(text);
         public void OnFinished(RunSummary summary) => inner.OnFinished(summary);
     }
+
+    [Test]
+    public async Task An_exception_inside_judging_is_that_cases_error_and_the_run_goes_on()
+    {
+        var sink = new ConsoleSink();
+        var runner = new CatalogueRunner(() => new FakeMachine(1, _ => FakeBehaviour.Answer), new RunOptions { Backend = "fake" }, sink, NullLogger.Instance)
+        {
+            JudgeCase = (compiled, result, features, profile) => compiled.Case.Id == "g/two"
+                ? throw new InvalidOperationException("a judge bug")
+                : CaseJudge.Judge(compiled, result, features, profile),
+        };
+
+        var summary = await runner.RunAsync(CaseLoader.Parse(ThreeCases, "three.yaml"), CancellationToken.None);
+
+        Assert.That(sink.Cases.Select(c => c.Id), Is.EqualTo(new[] { "g/one", "g/two", "g/three" }), "every case is reported");
+        Assert.That(sink.Cases[1].Verdict.Status, Is.EqualTo(CaseStatus.Error));
+        Assert.That(sink.Cases[1].Verdict.Reason, Is.EqualTo("judging failed: InvalidOperationException: a judge bug"));
+        Assert.That(sink.Cases[2].Verdict.Reason, Does.Not.Contain("judge bug"), "the next case is judged on its own");
+        Assert.That(summary.Error, Is.GreaterThanOrEqualTo(1));
+    }
 }
