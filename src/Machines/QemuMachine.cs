@@ -28,7 +28,7 @@ public sealed class QemuMachine : IMachine
     CancellationTokenSource? _bootAbort;
     Task? _exitWatch;
     int _started;
-    volatile bool _ending;   // the harness itself is _ending the guest: its exit is no fault
+    volatile bool _ending;   // the harness itself is ending the guest: its exit is no fault
 
     public QemuMachine(QemuMachineOptions options, ILogger? logger = null)
     {
@@ -130,7 +130,7 @@ public sealed class QemuMachine : IMachine
         var connecting = Stopwatch.GetTimestamp();
         try
         {
-            // The _session's own hello timeout should fire first; this bound holds even if it does not.
+            // The session's own hello timeout should fire first; this bound holds even if it does not.
             _session = await AgentSession.ConnectAsync(_qemu.Output, _toGuest, _monitor.Append, helloTimeout, _logger, _bootAbort.Token)
                 .WaitAsync(helloTimeout + TimeSpan.FromSeconds(5), cancellationToken);
         }
@@ -144,14 +144,14 @@ public sealed class QemuMachine : IMachine
             throw;
         }
 
-        // QEMU start to the moment the _session's reader saw HELO (not to when this continuation ran).
+        // QEMU start to the moment the session's reader saw HELO (not to when this continuation ran).
         BootTime = Stopwatch.GetElapsedTime(_qemu.StartTimestamp, connecting) + _session.ReadyAfter;
         BootCpuTime = _qemu.CpuTime;
         _monitor.MarkAgentReady();
         _logger.LogDebug("{Name}: agent ready after {Seconds:F2} s", Name, BootTime.Value.TotalSeconds);
         if (_monitor.Fault is { } early)
         {
-            // Crashed between HELO and now: the _session may have missed the abort.
+            // Crashed between HELO and now: the session may have missed the abort.
             _session.Abort(early);
             throw new MachineFaultException(early);
         }
@@ -199,7 +199,7 @@ public sealed class QemuMachine : IMachine
             _monitor.Complete();
             return;
         }
-        // The _session is still reading whatever QEMU wrote last; give it a moment to land.
+        // The session is still reading whatever QEMU wrote last; give it a moment to land.
         await Task.Delay(DrainTime);
         await process.WaitForErrorTextAsync(TimeSpan.FromSeconds(1));
         _monitor.Complete();

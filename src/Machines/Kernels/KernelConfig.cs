@@ -23,7 +23,7 @@ public sealed class KernelConfig
     /// <summary>Where this came from (a path, or a built-in fragment's name).</summary>
     public string Source { get; }
 
-    /// <summary>Symbols in first-assignment _order.</summary>
+    /// <summary>Symbols in first-assignment order.</summary>
     public IReadOnlyList<string> Symbols => _order;
 
     /// <summary>The raw value ("y", "m", "n", a number, a quoted string), or null when absent.</summary>
@@ -102,7 +102,7 @@ public sealed class KernelConfig
         return new KernelConfig(merged, mergedOrder, $"{Source} + {later.Source}");
     }
 
-    /// <summary>The assignments as Kconfig lines, in _order (what gets appended to a .config).</summary>
+    /// <summary>The assignments as Kconfig lines, in order (what gets appended to a .config).</summary>
     public string ToConfigText() => string.Concat(_order.Select(s =>
         _values[s] == "n" ? $"# CONFIG_{s} is not set\n" : $"CONFIG_{s}={_values[s]}\n"));
 

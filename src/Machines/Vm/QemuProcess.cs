@@ -34,7 +34,7 @@ public sealed class QemuProcess : IAsyncDisposable
     /// <summary>The exact command line, for logs and bug reports.</summary>
     public string CommandLine { get; }
 
-    /// <summary>Stopwatch timestamp taken just before the _process was started (boot times count from here).</summary>
+    /// <summary>Stopwatch timestamp taken just before the process was started (boot times count from here).</summary>
     public long StartTimestamp { get; }
 
     public int Id => _process.Id;

@@ -10,7 +10,7 @@ namespace Conformance.Machines.Vm;
 public sealed class QuitWatchingStream(Stream inner) : Stream
 {
     static readonly byte[] QuitFrame = Encoding.ASCII.GetBytes("@@CF1 QUIT ");
-    int _matched;   // bytes of QuitFrame _matched at the end of what was written so far
+    int _matched;   // bytes of QuitFrame matched at the end of what was written so far
     volatile bool _quitSent;
 
     /// <summary>True once a QUIT frame has been written to the guest.</summary>

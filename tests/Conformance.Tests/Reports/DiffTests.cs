@@ -15,7 +15,7 @@ public class DiffTests
     [TearDown]
     public void Clean() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>Writes results.json for these cases into _root/name (finished unless said otherwise).</summary>
+    /// <summary>Writes results.json for these cases into root/name (finished unless said otherwise).</summary>
     string Results(string name, IReadOnlyList<CaseReport> cases, string arch = "x86_64", string release = "6.1.0-56-cloud-amd64", bool finished = true)
     {
         var dir = Path.Combine(_root, name);

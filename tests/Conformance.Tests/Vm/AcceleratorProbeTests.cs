@@ -51,7 +51,7 @@ public class AcceleratorProbeTests
     {
         if (KernelArchNames.Host != KernelArch.X86_64 || !File.Exists("/dev/kvm"))
             Assert.Ignore("the KVM probe runs only on x86_64 hosts with /dev/kvm");
-        // Learn this host's key from a real probe in a scratch _cache, then plant the opposite verdict.
+        // Learn this host's key from a real probe in a scratch cache, then plant the opposite verdict.
         var scratch = Path.Combine(_cache, "scratch");
         var real = await Resolve(KernelArch.X86_64, QemuAccel.Auto, scratch);
         var probeFile = Directory.GetFiles(Path.Combine(scratch, "qemu"), "kvm-probe-*.json").Single();

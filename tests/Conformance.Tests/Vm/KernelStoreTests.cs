@@ -3,7 +3,7 @@ using Conformance.Machines.Kernels;
 
 namespace Conformance.Tests.Vm;
 
-/// <summary>The store's bookkeeping on a private _cache directory (no apt, no network).</summary>
+/// <summary>The store's bookkeeping on a private cache directory (no apt, no network).</summary>
 [TestFixture]
 public class KernelStoreTests
 {

@@ -8,7 +8,7 @@ namespace Conformance.Tests.Vm;
 /// <summary>
 /// A host whose KVM passes the firmware probe but hangs kernels (this project's build machines do,
 /// some of the time) must still boot: the machine gives KVM its short boot time, marks it broken
-/// in the _cache and boots under TCG. Where KVM really works, the boot simply stays on KVM.
+/// in the cache and boots under TCG. Where KVM really works, the boot simply stays on KVM.
 /// </summary>
 [TestFixture, Category("Vm"), NonParallelizable]
 public class KvmFallbackVmTests

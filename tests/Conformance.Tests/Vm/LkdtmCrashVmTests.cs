@@ -5,8 +5,8 @@ using Conformance.Machines.Protocol;
 namespace Conformance.Tests.Vm;
 
 /// <summary>
-/// Crash detection while a session runs, on a _kernel built with lkdtm.config: a case provokes a
-/// real _kernel WARN or oops through LKDTM, and the machine must abort the session with the right
+/// Crash detection while a session runs, on a kernel built with lkdtm.config: a case provokes a
+/// real kernel WARN or oops through LKDTM, and the machine must abort the session with the right
 /// fault. (First run builds the kernel: several minutes; cached afterwards.)
 /// </summary>
 [TestFixture, Category("Vm"), NonParallelizable]
@@ -23,8 +23,8 @@ public class LkdtmCrashVmTests
     static ProgramBuilder Provoke(string crashType)
     {
         var p = new ProgramBuilder();
-        int debugfs = p.AddString("debugfs"), mountPoint = p.AddString("/sys/_kernel/debug"),
-            direct = p.AddString("/sys/_kernel/debug/provoke-crash/DIRECT"), type = p.AddString(crashType);
+        int debugfs = p.AddString("debugfs"), mountPoint = p.AddString("/sys/kernel/debug"),
+            direct = p.AddString("/sys/kernel/debug/provoke-crash/DIRECT"), type = p.AddString(crashType);
         p.Root(b => b
             .Syscall(1, VmKernels.Nr(Arch, "mount"), Operand.Blob(debugfs), Operand.Blob(mountPoint), Operand.Blob(debugfs), Operand.Imm(0), Operand.Null)
             .Syscall(2, VmKernels.Nr(Arch, "openat"), Dest.Reg(0), Operand.Imm(-100), Operand.Blob(direct), Operand.Imm(1 /* O_WRONLY */))
@@ -52,7 +52,7 @@ public class LkdtmCrashVmTests
 
         var e = Assert.ThrowsAsync<MachineFaultException>(() => VmKernels.RunOne(machine, Provoke("EXCEPTION")));
 
-        // The report opens with "BUG: _kernel NULL pointer dereference" and goes on with "Oops:";
+        // The report opens with "BUG: kernel NULL pointer dereference" and goes on with "Oops:";
         // the session is aborted at the first line, the machine reports the worst it saw.
         Assert.That(e!.Fault.Kind, Is.AnyOf(FaultKind.Bug, FaultKind.Oops), e.Fault.Summary);
         await Task.Delay(1000);
