@@ -1,7 +1,7 @@
 #!/bin/sh
 # Boot a kernel with the Conformance agent in QEMU, through the harness's own code paths.
 #
-#   ./run-vm.sh [--arch x86_64|aarch64] [--kernel PATH [--config FILE]] [--series 6.1|6.12]
+#   ./run-vm.sh [--arch x86_64|aarch64] [--kernel PATH [--config FILE]] [--series 6.1|6.12|5.10 [--build B]]
 #               [--shell] [--bare [--init-arg exit|crash]] [--accel auto|tcg|kvm] [--timeout SECONDS]
 #
 # Default: the Debian 6.1 cloud kernel for the host's arch (fetched into ~/.cache/conformance on
