@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Conformance.Machines.Protocol;
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using static Conformance.Model.Kernel.KernelConstants;
@@ -21,6 +22,9 @@ public static class FeatureProbe
         NotifSendContinue = 21, NotifAddfd = 22, NotifStore = 23, Reaps = 24, CorePattern = 25, PrintkRatelimit = 26,
         NotifAddfdSend = 27;
     internal const ushort ActionBase = 100, FlagBase = 200;
+
+    /// <summary>A notification id no listener ever handed out, so the ioctls answer ENOENT when they exist.</summary>
+    const long UnknownNotificationId = 0x5eed5eed;
 
     static readonly (string Name, uint Flags)[] FlagProbes = WitnessProbes.Flags;
 
@@ -73,24 +77,26 @@ public static class FeatureProbe
             b.Fork(NotifFork, Dest.Reg(1), c =>
             {
                 c.Syscall(NotifNnp, Nr("prctl"), Operand.Imm(PR_SET_NO_NEW_PRIVS), Operand.Imm(1), Operand.Imm(0), Operand.Imm(0), Operand.Imm(0));
-                c.Syscall(NotifInstall, Nr("seccomp"), Dest.Reg(0), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm(8), Operand.FProg(allowAll));
+                c.Syscall(NotifInstall, Nr("seccomp"), Dest.Reg(0), Operand.Imm(SECCOMP_SET_MODE_FILTER), Operand.Imm((long)SeccompFilterFlags.NewListener), Operand.FProg(allowAll));
                 // SEND with CONTINUE for an id nobody has: ENOENT if the flag is known, EINVAL if not.
-                c.Store(NotifStore, 8, Operand.Scratch(0), Operand.Imm(0x5eed5eed));
-                c.Store(NotifStore, 8, Operand.Scratch(8), Operand.Imm(0));
-                c.Store(NotifStore, 8, Operand.Scratch(16), Operand.Imm((long)SECCOMP_USER_NOTIF_FLAG_CONTINUE << 32));
-                c.Syscall(NotifSendContinue, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_SEND), Operand.Scratch(0));
+                const uint resp = 0, addfd = 64, addfdSend = 96;
+                c.Store(NotifStore, 8, Operand.Scratch(resp + SeccompNotifRespLayout.Id), Operand.Imm(UnknownNotificationId));
+                c.Store(NotifStore, 8, Operand.Scratch(resp + SeccompNotifRespLayout.Val), Operand.Imm(0));
+                c.Store(NotifStore, 4, Operand.Scratch(resp + SeccompNotifRespLayout.Error), Operand.Imm(0));
+                c.Store(NotifStore, 4, Operand.Scratch(resp + SeccompNotifRespLayout.Flags), Operand.Imm(SECCOMP_USER_NOTIF_FLAG_CONTINUE));
+                c.Syscall(NotifSendContinue, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_SEND), Operand.Scratch(resp));
                 // ADDFD for an id nobody has: ENOENT if the ioctl exists, EINVAL if not.
-                c.Store(NotifStore, 8, Operand.Scratch(64), Operand.Imm(0x5eed5eed));
-                c.Store(NotifStore, 8, Operand.Scratch(72), Operand.Imm(0));
-                c.Store(NotifStore, 8, Operand.Scratch(80), Operand.Imm(0));
-                c.Syscall(NotifAddfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(64));
+                c.Store(NotifStore, 8, Operand.Scratch(addfd + SeccompNotifAddfdLayout.Id), Operand.Imm(UnknownNotificationId));
+                c.Store(NotifStore, 8, Operand.Scratch(addfd + SeccompNotifAddfdLayout.Flags), Operand.Imm(0));
+                c.Store(NotifStore, 8, Operand.Scratch(addfd + SeccompNotifAddfdLayout.Newfd), Operand.Imm(0));
+                c.Syscall(NotifAddfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(addfd));
                 // ADDFD with SEND (5.14) for an id nobody has: ENOENT if the flag is known, EINVAL if not.
                 // srcfd is the listener, an fd that exists, so fget does not answer EBADF first.
-                c.Store(NotifStore, 8, Operand.Scratch(96), Operand.Imm(0x5eed5eed));
-                c.Store(NotifStore, 4, Operand.Scratch(104), Operand.Imm(SECCOMP_ADDFD_FLAG_SEND));
-                c.Store(NotifStore, 4, Operand.Scratch(108), Operand.Reg(0));
-                c.Store(NotifStore, 8, Operand.Scratch(112), Operand.Imm(0));
-                c.Syscall(NotifAddfdSend, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(96));
+                c.Store(NotifStore, 8, Operand.Scratch(addfdSend + SeccompNotifAddfdLayout.Id), Operand.Imm(UnknownNotificationId));
+                c.Store(NotifStore, 4, Operand.Scratch(addfdSend + SeccompNotifAddfdLayout.Flags), Operand.Imm(SECCOMP_ADDFD_FLAG_SEND));
+                c.Store(NotifStore, 4, Operand.Scratch(addfdSend + SeccompNotifAddfdLayout.Srcfd), Operand.Reg(0));
+                c.Store(NotifStore, 8, Operand.Scratch(addfdSend + SeccompNotifAddfdLayout.Newfd), Operand.Imm(0));
+                c.Syscall(NotifAddfdSend, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(addfdSend));
             });
             Reap(Reaps);
         });

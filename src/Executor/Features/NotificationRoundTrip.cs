@@ -1,4 +1,5 @@
 using Conformance.Machines.Protocol;
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using static Conformance.Model.Kernel.KernelConstants;
@@ -31,14 +32,16 @@ internal static class NotificationRoundTrip
             s.Syscall(Recv, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_RECV), Operand.Scratch(NotifAt));
             s.Load(LoadId, 8, Operand.Scratch(NotifAt), Dest.Reg(3));
             // The listener's own descriptor is the one handed to the caller.
-            s.Store(AddfdStore, 8, Operand.Scratch(AddfdAt), Operand.Reg(3));
-            s.Store(AddfdStore, 4, Operand.Scratch(AddfdAt + 12), Operand.Reg(0));
+            s.Store(AddfdStore, 8, Operand.Scratch(AddfdAt + SeccompNotifAddfdLayout.Id), Operand.Reg(3));
+            s.Store(AddfdStore, 4, Operand.Scratch(AddfdAt + SeccompNotifAddfdLayout.Srcfd), Operand.Reg(0));
             s.Syscall(Addfd, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_ADDFD), Operand.Scratch(AddfdAt));
-            s.Store(ContinueStore, 8, Operand.Scratch(ContinueAt), Operand.Reg(3));
-            s.Store(ContinueStore, 8, Operand.Scratch(ContinueAt + 16), Operand.Imm(SECCOMP_USER_NOTIF_FLAG_CONTINUE << 32));
+            s.Store(ContinueStore, 8, Operand.Scratch(ContinueAt + SeccompNotifRespLayout.Id), Operand.Reg(3));
+            s.Store(ContinueStore, 4, Operand.Scratch(ContinueAt + SeccompNotifRespLayout.Error), Operand.Imm(0));
+            s.Store(ContinueStore, 4, Operand.Scratch(ContinueAt + SeccompNotifRespLayout.Flags), Operand.Imm(SECCOMP_USER_NOTIF_FLAG_CONTINUE));
             s.Syscall(Continue, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_SEND), Operand.Scratch(ContinueAt));
-            s.Store(FallbackStore, 8, Operand.Scratch(FallbackAt), Operand.Reg(3));
-            s.Store(FallbackStore, 8, Operand.Scratch(FallbackAt + 16), Operand.Imm(unchecked((uint)-Errnos.EPERM)));
+            s.Store(FallbackStore, 8, Operand.Scratch(FallbackAt + SeccompNotifRespLayout.Id), Operand.Reg(3));
+            s.Store(FallbackStore, 4, Operand.Scratch(FallbackAt + SeccompNotifRespLayout.Error), Operand.Imm(-Errnos.EPERM));
+            s.Store(FallbackStore, 4, Operand.Scratch(FallbackAt + SeccompNotifRespLayout.Flags), Operand.Imm(0));
             s.Syscall(Fallback, Nr("ioctl"), Operand.Reg(0), Operand.Imm(SECCOMP_IOCTL_NOTIF_SEND), Operand.Scratch(FallbackAt));
             s.Syscall(ReapCaller, Nr("wait4"), Operand.Reg(1), Operand.Null, Operand.Imm(0x40000000), Operand.Null);
         });

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Conformance.Machines.Protocol;
 using Conformance.Model.Bpf;
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Syscalls;
 using static Conformance.Model.Kernel.KernelConstants;
@@ -23,7 +24,9 @@ internal static class WitnessProbes
     /// <summary>Filter flags with the bits a real install of each uses (WAIT_KILLABLE_RECV only exists with a listener).</summary>
     internal static readonly (string Name, uint Flags)[] Flags =
     [
-        ("TSYNC", 1), ("LOG", 2), ("SPEC_ALLOW", 4), ("NEW_LISTENER", 8), ("TSYNC_ESRCH", 16), ("WAIT_KILLABLE_RECV", 8 | 32),
+        ("TSYNC", (uint)SeccompFilterFlags.Tsync), ("LOG", (uint)SeccompFilterFlags.Log), ("SPEC_ALLOW", (uint)SeccompFilterFlags.SpecAllow),
+        ("NEW_LISTENER", (uint)SeccompFilterFlags.NewListener), ("TSYNC_ESRCH", (uint)SeccompFilterFlags.TsyncEsrch),
+        ("WAIT_KILLABLE_RECV", (uint)(SeccompFilterFlags.NewListener | SeccompFilterFlags.WaitKillableRecv)),
     ];
 
     internal static ushort ActionStep(int action, ushort part) => (ushort)(ActionBase + action * 10 + part);
