@@ -23,6 +23,7 @@ public static class Program
         DiffVerb.Create(),
         DisasmVerb.Create(),
         EvalVerb.Create(),
+        FuzzVerb.Create(),
         KernelsVerb.Create(),
         RunVerb.Create(),
         VmVerb.Create(),

@@ -146,13 +146,7 @@ public static class RunVerb
 
     static async Task<Target> QemuTarget(KernelDescriptor kernel, RunOptions options, ILogger logger, CancellationToken ct)
     {
-        var store = new KernelStore(logger: logger);
-        var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
-        var config = kernel.Facts.HasConfig
-            ? KernelConfigFacts.Reported.ToDictionary(k => k, k => KernelConfigFacts.Letter(kernel.Facts[k]))
-            : new Dictionary<string, string>();
-        return new Target($"{kernel.Arch.Name()}-{kernel.Release}",
-            () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger),
-            options with { Backend = "qemu", KernelConfig = config });
+        var guest = await QemuGuest.PrepareAsync(kernel, logger, ct);
+        return new Target(guest.Label, guest.Create, options with { Backend = "qemu", KernelConfig = guest.KernelConfig });
     }
 }

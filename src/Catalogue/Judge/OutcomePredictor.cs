@@ -14,16 +14,7 @@ namespace Conformance.Catalogue.Judge;
 /// </summary>
 public sealed class OutcomePredictor(CompiledCase compiled, KernelFeatures features, KernelProfile profile, bool caseTraces)
 {
-    readonly KernelDescription _kernel = Describe(features, profile);
-
-    /// <summary>The probe's findings over the profile's defaults.</summary>
-    static KernelDescription Describe(KernelFeatures features, KernelProfile profile) => new(profile)
-    {
-        HasSeccompSyscall = features.SeccompNullErrno != Errnos.ENOSYS,
-        HasFilterMode = features.Mode2,
-        FilterFlags = features.FilterFlags.Aggregate(SeccompFilterFlags.None,
-            (all, name) => KernelConstants.FilterFlags.TryGetValue(name, out var bit) ? all | (SeccompFilterFlags)bit : all),
-    };
+    readonly KernelDescription _kernel = KernelDescriptions.Of(features, profile);
 
     public Prediction PredictCall(CallStep call, StepInfo info, ActorState actor)
     {

@@ -1,0 +1,171 @@
+using Conformance.Executor;
+using Conformance.Fuzzing.Corpus;
+using Conformance.Fuzzing.Findings;
+using Conformance.Fuzzing.Minimize;
+using Conformance.Machines.Protocol;
+using Conformance.Model.Task;
+using Microsoft.Extensions.Logging;
+
+namespace Conformance.Fuzzing.Verdicts;
+
+/// <summary>
+/// Verdict fuzzing on one kernel (mode `verdicts`): each iteration runs a batch of stacks, each
+/// under many inputs the guest draws from a seed, and holds every install and every input against
+/// the model. A departure is rerun (confirmed, located), minimized on the kernel and written as a
+/// finding; a stack that showed the model something new joins the corpus.
+/// </summary>
+public sealed class VerdictFuzzer
+{
+    readonly FuzzArch _arch;
+    readonly MachineInfo _machine;
+    readonly VerdictDriver _driver;
+    readonly VerdictComparer _comparer;
+    readonly VerdictMinimizer _minimizer;
+    readonly StackSource _source;
+    readonly CorpusStore _corpus;
+    readonly FindingStore _findings;
+    readonly FuzzStats _stats;
+    readonly ILogger _logger;
+    readonly bool _prctl;
+    readonly HashSet<string> _features = [];
+
+    public VerdictFuzzer(FuzzArch arch, MachineInfo machine, KernelDescription kernel, CaseExecutor executor, CorpusStore corpus,
+        FindingStore findings, FuzzStats stats, ILogger logger)
+    {
+        _arch = arch;
+        _machine = machine;
+        // seccomp(2) where the kernel has it; prctl is the only way on the oldest.
+        _prctl = !kernel.HasSeccompSyscall;
+        _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
+        _comparer = new VerdictComparer(arch, new VerdictOracle(arch, kernel, _prctl));
+        _minimizer = new VerdictMinimizer(arch, kernel.Profile, _driver, _comparer);
+        _corpus = corpus;
+        _findings = findings;
+        _stats = stats;
+        _logger = logger;
+        _source = new StackSource(new ConstantPool(arch), [.. corpus.ReadAll().Select(FilterStack.FromCorpusText).OfType<FilterStack>()]);
+    }
+
+    public int StacksPerBatch { get; init; } = 16;
+    public uint InputsPerStack { get; init; } = 256;
+    public int InvalidPercent { init => _source.InvalidPercent = value; }
+
+    /// <summary>One batch; returns the findings it added.</summary>
+    public async Task<int> IterationAsync(ulong seed, CancellationToken cancellationToken)
+    {
+        var rng = new FuzzRandom(seed);
+        var runs = Enumerable.Range(0, StacksPerBatch).Select(_ => StackRun.Seeded(_source.Next(rng), rng.NextU64(), InputsPerStack)).ToList();
+        var batch = await _driver.RunAsync(runs, detail: false, cancellationToken);
+        if (batch.Setup is null)
+            return await FaultAsync(batch, runs, seed, cancellationToken);
+
+        int found = 0;
+        foreach (var outcome in batch.Outcomes)
+        {
+            if (outcome.Digest is null)
+                continue; // not finished: the case timed out, reported by FaultAsync's sibling below
+            _stats.AddStacks(1);
+            _stats.AddVerdicts(outcome.Run.InputCount);
+            var d = _comparer.Compare(outcome, batch.Setup, batch.ArgPool, out var expected);
+            if (d is null)
+            {
+                Learn(outcome, expected);
+                continue;
+            }
+            _stats.AddDiscrepancy();
+            found += await InvestigateAsync(outcome.Run, d, seed, cancellationToken) ? 1 : 0;
+        }
+        if (batch.Outcomes.Any(o => o.Digest is null) && batch.Execution.Result is { TimedOut: true })
+            found += Record(new Finding(FindingKind.Crash, "hang: a FUZZ case timed out", "the guest did not finish a fuzz batch in time",
+                "the batch's inputs never end", "every stack finishes", "") { Seed = seed }) ? 1 : 0;
+        return found;
+    }
+
+    /// <summary>Reruns with DETAIL until the departing input is known and seen twice, minimizes and records it.</summary>
+    async Task<bool> InvestigateAsync(StackRun run, Discrepancy first, ulong seed, CancellationToken cancellationToken)
+    {
+        var rerun = await _driver.RunAsync([run], detail: true, cancellationToken);
+        if (rerun.Setup is null || _comparer.Compare(rerun.Outcomes[0], rerun.Setup, rerun.ArgPool) is not { } located)
+        {
+            _stats.AddUnconfirmed();
+            _logger.LogWarning("seed {Seed}: {Signature} was not seen again on a rerun", seed, first.Signature);
+            return false;
+        }
+        var input = located.Input ?? new FuzzInput(0, _arch.HarmlessNumbers[0], new ulong[6], 0);
+        var (final, log) = await _minimizer.MinimizeAsync(new VerdictMinimizer.State(run.Stack, input), located, cancellationToken);
+
+        // The minimized state once more, for the finding's own words.
+        var last = await _driver.RunAsync([StackRun.Listed(final.Stack, [final.Input])], detail: true, cancellationToken);
+        var d = last.Setup is null ? located : _comparer.Compare(last.Outcomes[0], last.Setup, last.ArgPool) ?? located;
+        var programs = final.Stack.Programs(_arch);
+        var bucket = $"{d.Signature} | {string.Join(" ; ", final.Stack.Bodies.Select(Shape))}";
+        var comment = $"conformance fuzz (seed {seed}) on {_machine.Name} ({_machine.Hello.Release}, profile {_machine.Profile.Name}):\n" +
+                      $"observed: {d.Observed}\nexpected: {d.Expected} (the model)";
+        var yaml = VerdictCaseWriter.Write($"fuzz/{d.Kind.ToString().ToLowerInvariant()}_{Finding.IdOf(d.Kind, bucket)}", comment, _arch.Name, _arch.Abi,
+            programs, _prctl, d.Kind == FindingKind.Install ? null : final.Input.Nr, d.Kind == FindingKind.Install ? null : final.Input.Args);
+        return Record(new Finding(d.Kind, bucket, d.Signature, d.Observed, d.Expected, yaml)
+        {
+            Seed = seed,
+            MinimizationLog = log,
+            ReplayNote = d.Kind == FindingKind.Verdict && final.Input.Slot != 0
+                ? $"the call was made at instruction pointer 0x{(rerun.Setup!.Ips[final.Input.Slot]):x}, which a catalogue call cannot place"
+                : null,
+        });
+    }
+
+    /// <summary>The machine faulted (panic, oops, WARN, hang) under a batch: that is a finding too.</summary>
+    async Task<int> FaultAsync(BatchResult batch, IReadOnlyList<StackRun> runs, ulong seed, CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        var exec = batch.Execution;
+        if (exec.Status != ExecutionStatus.Faulted)
+            throw new FuzzAbortedException(exec.NotRunReason ?? "the machine could not run the fuzz batch");
+        var fault = exec.Fault!;
+        var programs = runs.SelectMany(r => r.Stack.Programs(_arch)).Take(64).ToList();
+        var yaml = VerdictCaseWriter.Write($"fuzz/crash_{seed:x16}", $"conformance fuzz (seed {seed}): {fault.Kind} on {_machine.Name}\n{fault.Summary}",
+            _arch.Name, _arch.Abi, programs, _prctl, null, null);
+        var finding = new Finding(FindingKind.Crash, $"{fault.Kind}: {CrashTitle.Of(fault.Summary)}", $"{fault.Kind}: {fault.Summary}",
+            fault.Summary, "the kernel survives any filter and any input", yaml)
+        {
+            Seed = seed,
+            ConsoleExcerpt = fault.Excerpt,
+            ReplayNote = "the case installs the filters of the whole batch in one thread; the inputs were drawn in the guest from the seed",
+        };
+        return Record(finding) ? 1 : 0;
+    }
+
+    bool Record(Finding finding)
+    {
+        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _machine.Profile.Name };
+        bool added = _findings.Add(f);
+        _stats.Findings = _findings.New;
+        _stats.Duplicates = _findings.Duplicates;
+        if (added)
+            _logger.LogWarning("finding {Id}: {Title}", f.Id, f.Title);
+        return added;
+    }
+
+    /// <summary>A stack joins the corpus when the model saw something new in it: an install result, an outcome class, an opcode.</summary>
+    void Learn(StackOutcome outcome, IReadOnlyList<FuzzInputRecord> expected)
+    {
+        bool novel = false;
+        foreach (var f in Features(outcome, expected))
+            novel |= _features.Add(f);
+        if (novel && _corpus.Add(outcome.Run.Stack.ToCorpusText()))
+            _source.Remember(outcome.Run.Stack);
+        _stats.CorpusSize = _corpus.Count;
+    }
+
+    static IEnumerable<string> Features(StackOutcome outcome, IReadOnlyList<FuzzInputRecord> expected)
+    {
+        var bodies = outcome.Run.Stack.Bodies;
+        yield return $"installs {string.Join(",", outcome.Installs)}";
+        foreach (var c in expected.Select(Discrepancy.Class).Distinct())
+            yield return $"{bodies.Count} filters: {c}";
+        foreach (var insn in bodies.SelectMany(b => b))
+            yield return $"op {insn.Code:x4}" + (insn.Code == (Model.Bpf.Op.RET | Model.Bpf.Op.K) ? $" {insn.K & 0xffff0000:x8}" : "");
+    }
+
+    /// <summary>A body's shape for bucketing: its opcodes, not its constants.</summary>
+    static string Shape(Model.Bpf.Instruction[] body) => string.Join(",", body.Select(i => i.Code.ToString("x", System.Globalization.CultureInfo.InvariantCulture)));
+}

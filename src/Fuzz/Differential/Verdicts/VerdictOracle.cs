@@ -1,0 +1,91 @@
+using Conformance.Machines.Protocol;
+using Conformance.Model.Bpf;
+using Conformance.Model.Seccomp;
+using Conformance.Model.Task;
+
+namespace Conformance.Fuzzing.Verdicts;
+
+/// <summary>
+/// What the model says the FUZZ step must record, for the task it runs in: a thread (the worker's
+/// main thread lives on beside it) with no_new_privs, a recording SIGSYS handler, no tracer and no
+/// listener. Nothing here encodes a kernel rule: the install and system-call models decide, this
+/// only writes their answer in the agent's record format.
+/// </summary>
+public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool prctl)
+{
+    /// <summary>The install result the FUZZ step records for a filter it did not attempt.</summary>
+    public const int NotAttempted = 1;
+
+    InstallCall Call => prctl ? InstallCall.Prctl : InstallCall.Seccomp;
+
+    /// <summary>A fresh fuzz thread of a new worker, before its installs.</summary>
+    public TaskState FreshThread()
+    {
+        var main = new TaskState(arch.Abi, kernel.Profile) { Sigsys = SigsysDisposition.Handler };
+        return main.SpawnThread() with { NoNewPrivs = true };
+    }
+
+    /// <summary>
+    /// The expected result of each install, each decided on the task as the kernel really left it
+    /// (so one wrong install is one discrepancy, not a cascade), and the thread after them.
+    /// </summary>
+    public (int[] Expected, TaskState Thread) Install(IReadOnlyList<Instruction[]> programs, IReadOnlyList<int> observed)
+    {
+        var task = FreshThread();
+        var expected = new int[programs.Count];
+        bool stopped = false;
+        for (int i = 0; i < programs.Count; i++)
+        {
+            if (stopped)
+            {
+                expected[i] = NotAttempted;
+                continue;
+            }
+            var request = InstallRequest.Plain(Call, programs[i]);
+            var outcome = SeccompInstall.Decide(task, kernel, request);
+            expected[i] = outcome.Accepted ? 0 : -outcome.Errno;
+            int kernelSaid = i < observed.Count ? observed[i] : expected[i];
+            if (kernelSaid == NotAttempted || kernelSaid < 0)
+                stopped = true;
+            else
+                task = task.AfterInstall(request, kernelSaid);
+        }
+        return (expected, task);
+    }
+
+    /// <summary>The record the model predicts for one input, or null when the model has no answer (a filter Linux rejects is attached).</summary>
+    public FuzzInputRecord? Expect(TaskState thread, FuzzInput input, VerdictSetup setup)
+    {
+        ulong ip = setup.Ips[input.Slot];
+        var query = new SyscallQuery(arch.Abi, input.Nr, [.. input.Args.Select(a => (ulong?)a)], ip);
+        var outcome = SeccompSyscall.Decide(thread, kernel, query);
+        var record = new FuzzInputRecord(input.Index, FuzzInputKind.Returned, input.Slot, input.Nr, 0, 0, 0, 0, 0, 0, 0, input.Args);
+        switch (outcome)
+        {
+            case CallRuns:
+                return record with { Value = setup.ReferenceFor(input.Nr) };
+            case ReturnsErrno e:
+                return record with { Value = -e.Errno };
+            case SigsysHandled h:
+                return record with
+                {
+                    Kind = FuzzInputKind.SigsysCaught,
+                    Signo = h.Info.Signo,
+                    Value = (long)(h.Info.ReturnValue ?? 0),
+                    SiErrno = h.Info.Errno,
+                    SiCode = h.Info.Code,
+                    SiCallAddr = ip,
+                    SiSyscall = h.Info.Syscall,
+                    SiArch = h.Info.Arch,
+                };
+            case ThreadKilled:
+                return record with { Kind = FuzzInputKind.ThreadDied };
+            case ProcessKilled k:
+                return record with { Kind = FuzzInputKind.ProcessDied, Signo = k.Signal };
+            default:
+                // TraceStop and UserNotification need a tracer or listener this task does not have;
+                // LinuxRejectsFilter and CannotSay leave nothing to compare.
+                return null;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Conformance.Fuzzing.Verdicts;
+
+/// <summary>
+/// What a FUZZ step found before its first stack (its FUZZ_SETUP record): the instruction pointer of
+/// each call site and whether it could be placed, and what each pool number returns when allowed.
+/// </summary>
+public sealed record VerdictSetup(IReadOnlyList<ulong> Ips, IReadOnlyList<bool> Mapped, IReadOnlyDictionary<int, long> References)
+{
+    public long ReferenceFor(int nr) => References[nr];
+}
