@@ -48,4 +48,31 @@ signal_restorer:
 	svc #0
 	brk #0
 
+/* long arch_fuzz_call(long nr, const u64 *args, const void *entry)
+ * FUZZ's call: the number in x8, six arguments in x0..x5, then a call to a stub
+ * "svc #0; ret" (fuzz_stub, or a copy placed elsewhere), so the pc the kernel reports is the
+ * stub's. blr overwrites x30, so the frame keeps it. */
+	.globl arch_fuzz_call
+arch_fuzz_call:
+	stp x29, x30, [sp, #-16]!
+	mov x29, sp
+	mov x9, x2
+	mov x8, x0
+	mov x10, x1
+	ldp x2, x3, [x10, #16]
+	ldp x4, x5, [x10, #32]
+	ldp x0, x1, [x10]
+	blr x9
+	ldp x29, x30, [sp], #16
+	ret
+
+/* FUZZ's slot 0: the call stub inside the agent (words d4000001 d65f03c0). fuzz_stub_ip is the
+ * address just after the svc, the pc the kernel reports for a call made here. */
+	.globl fuzz_stub, fuzz_stub_ip
+	.balign 4
+fuzz_stub:
+	svc #0
+fuzz_stub_ip:
+	ret
+
 	.section .note.GNU-stack,"",@progbits

@@ -3,6 +3,7 @@
 #ifndef AGENT_ARCH_H
 #define AGENT_ARCH_H
 #include <asm/unistd.h>
+#include "types.h"
 
 #define ARCH_MACHINE "aarch64"
 #define ARCH_IS_HELPER 0
@@ -31,5 +32,15 @@
 #define PT_COMPAT_WORDS 18
 #define NT_PRSTATUS 1
 #define NT_ARM_SYSTEM_CALL 0x404
+
+/* FUZZ call sites (arch_aarch64.S): the stub is "svc #0; ret" (little-endian words), and the
+ * kernel reports the address after the svc. Instructions are 4-byte aligned. */
+#define ARCH_HAS_FUZZ 1
+#define FUZZ_STUB_BYTES { 0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6 }
+#define FUZZ_STUB_LEN 8
+#define FUZZ_CALL_LEN 4
+#define FUZZ_STUB_ALIGN 4
+long arch_fuzz_call(long nr, const u64 *args, const void *entry);
+extern const u8 fuzz_stub[], fuzz_stub_ip[];
 
 #endif

@@ -24,4 +24,6 @@
 
 #define SI_UNION 12
 
+#define ARCH_HAS_FUZZ 0               /* a FUZZ step in the helper records ERROR */
+
 #endif

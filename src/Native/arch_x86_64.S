@@ -74,4 +74,29 @@ signal_restorer:
 	syscall
 	hlt
 
+/* long arch_fuzz_call(long nr, const u64 *args, const void *entry)
+ * FUZZ's call: the number and six arguments in the syscall registers, then a call to a stub
+ * "syscall; ret" (fuzz_stub, or a copy placed elsewhere), so the ip the kernel reports is the
+ * stub's, not this function's. rcx and r11 are the syscall's to clobber. */
+	.globl arch_fuzz_call
+arch_fuzz_call:
+	mov %rdx, %r11
+	mov %rdi, %rax
+	mov 0(%rsi), %rdi
+	mov 16(%rsi), %rdx
+	mov 24(%rsi), %r10
+	mov 32(%rsi), %r8
+	mov 40(%rsi), %r9
+	mov 8(%rsi), %rsi
+	call *%r11
+	ret
+
+/* FUZZ's slot 0: the call stub inside the agent (bytes 0f 05 c3). fuzz_stub_ip is the address
+ * just after the syscall instruction, the ip the kernel reports for a call made here. */
+	.globl fuzz_stub, fuzz_stub_ip
+fuzz_stub:
+	syscall
+fuzz_stub_ip:
+	ret
+
 	.section .note.GNU-stack,"",@progbits

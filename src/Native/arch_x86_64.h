@@ -3,6 +3,7 @@
 #ifndef AGENT_ARCH_H
 #define AGENT_ARCH_H
 #include <asm/unistd.h>
+#include "types.h"
 
 #define ARCH_MACHINE "x86_64"
 #define ARCH_IS_HELPER 0
@@ -34,5 +35,15 @@ enum {
 #define X86_COMPAT_CS 0x23   /* __USER32_CS: the tracee runs 32-bit code */
 
 long raw_compat_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* FUZZ call sites (arch_x86_64.S): the stub is "syscall; ret", and the kernel reports the
+ * address after the 2-byte syscall instruction. */
+#define ARCH_HAS_FUZZ 1
+#define FUZZ_STUB_BYTES { 0x0f, 0x05, 0xc3 }
+#define FUZZ_STUB_LEN 3
+#define FUZZ_CALL_LEN 2
+#define FUZZ_STUB_ALIGN 1
+long arch_fuzz_call(long nr, const u64 *args, const void *entry);
+extern const u8 fuzz_stub[], fuzz_stub_ip[];
 
 #endif

@@ -75,8 +75,6 @@ static int wait_word(volatile u32 *word, u32 want_nonzero, u32 timeout_ms)
     }
 }
 
-static long fork_child(volatile i32 *ctid);
-
 /* seccomp(SET_MODE_FILTER) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), in this image's own ABI. */
 static int installs_filter(i32 nr, const i64 *v)
 {
@@ -163,7 +161,7 @@ static void step_load(struct actor *a, struct cursor *c)
 }
 
 /* clone's child_tid argument position differs between x86_64 and the others. */
-static long fork_child(volatile i32 *ctid)
+long fork_child(volatile i32 *ctid)
 {
 #if defined(__x86_64__)
     return SC5(__NR_clone, SIGCHLD | CLONE_CHILD_SETTID, 0, 0, ctid, 0);
@@ -371,6 +369,7 @@ void run_body(struct actor *a, const u8 *body, u32 len)
             break;
         }
         case OP_SLEEP: step_sleep(&c); break;
+        case OP_FUZZ: fuzz_step(a, step, &c); break;
         default:
             obs_error(a, step, "unknown step op (program changed after validation?)");
             return;

@@ -15,5 +15,9 @@ struct cursor;
 void trace_loop(struct actor *a, u16 step, i32 pid, struct cursor *c);
 /* READ_FILE (files.c). */
 void read_file(struct actor *a, u16 step, const char *path, u32 max_len, u8 nonblock);
+/* FUZZ (fuzz.c); c is positioned after the step id. */
+void fuzz_step(struct actor *a, u16 step, struct cursor *c);
+/* clone(SIGCHLD | CLONE_CHILD_SETTID): the child finds its pid in *ctid. */
+long fork_child(volatile i32 *ctid);
 
 #endif

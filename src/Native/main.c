@@ -7,6 +7,17 @@
 
 static char self_path[512], helper_default[520];
 
+usize page_size = 4096;
+
+/* AT_PAGESZ from the auxiliary vector, which follows envp's terminating NULL. */
+static void read_page_size(char **envp)
+{
+    ulong *aux;
+    while (*envp) envp++;
+    for (aux = (ulong *)(envp + 1); aux[0]; aux += 2)
+        if (aux[0] == 6 /* AT_PAGESZ */ && aux[1]) page_size = aux[1];
+}
+
 static void usage(void)
 {
     out_text("usage: agent --serve [--helper PATH]\n"
@@ -41,6 +52,7 @@ void start_c(ulong *sp)
     int argc = (int)sp[0], i, want_serve = 0;
     char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
     const char *helper = NULL, *self;
+    read_page_size(envp);
     frame_init(0, 1);
     if (argc >= 2 && str_eq(argv[1], "--resume")) resume(argc, argv);
     if (sys_getpid() == 1) {

@@ -114,6 +114,61 @@ static void check_range(struct validator *v, u32 value, u32 max, usize width, co
     if (value > max) { v->c.p -= width; cur_fail(&v->c, why); }
 }
 
+/* A count field of `width` bytes just read must lie in [min, max]. */
+static int check_count(struct validator *v, u32 value, u32 min, u32 max, usize width, const char *why)
+{
+    if (v->c.err) return 0;
+    if (value < min || value > max) { v->c.p -= width; cur_fail(&v->c, why); return 0; }
+    return 1;
+}
+
+static void skip(struct cursor *c, usize n)
+{
+    if (need(c, n)) c->p += n;
+}
+
+/* FUZZ: pools, call sites, then the stacks, each checked against the program's filters and
+ * the step's slot count. */
+static void check_fuzz(struct validator *v)
+{
+    struct cursor *c = &v->c;
+    u32 n, i, k;
+    u8 slots;
+    check_range(v, cur_u8(c), FUZZ_DETAIL | FUZZ_PRCTL, 1, "bad FUZZ flags");
+    n = cur_u16(c);
+    if (!check_count(v, n, 1, FUZZ_MAX_NRS, 2, "FUZZ nr_count must be 1..256")) return;
+    skip(c, (usize)n * 4);
+    n = cur_u16(c);
+    if (!check_count(v, n, 1, FUZZ_MAX_ARGS, 2, "FUZZ arg_count must be 1..1024")) return;
+    skip(c, (usize)n * 8);
+    slots = cur_u8(c);
+    if (!check_count(v, slots, 0, FUZZ_MAX_SLOTS, 1, "FUZZ slot_count must be 0..7")) return;
+    skip(c, (usize)slots * 8);
+    n = cur_u16(c);
+    if (!check_count(v, n, 1, FUZZ_MAX_STACKS, 2, "FUZZ stack_count must be 1..4096")) return;
+    for (i = 0; i < n && !c->err; i++) {
+        u8 filters = cur_u8(c), mode;
+        if (!check_count(v, filters, 1, FUZZ_MAX_FILTERS, 1, "FUZZ filter_count must be 1..8")) return;
+        for (k = 0; k < filters && !c->err; k++) {
+            u16 f = cur_u16(c);
+            if (!c->err && f >= v->filters) { c->p -= 2; cur_fail(c, "filter index out of range"); }
+        }
+        mode = cur_u8(c);
+        if (!check_count(v, mode, 0, 1, 1, "bad FUZZ input_mode")) return;
+        if (mode == 0) {
+            cur_u64(c);
+            check_count(v, cur_u32(c), 1, FUZZ_MAX_SEEDED, 4, "FUZZ seeded input_count must be 1..65536");
+            continue;
+        }
+        k = cur_u16(c);
+        if (!check_count(v, k, 1, FUZZ_MAX_EXPLICIT, 2, "FUZZ explicit input_count must be 1..4096")) return;
+        while (k-- && !c->err) {
+            skip(c, FUZZ_EXPLICIT_INPUT - 1);
+            check_count(v, cur_u8(c), 0, slots, 1, "FUZZ input slot past the slot count");
+        }
+    }
+}
+
 static void check_body(struct validator *v, u32 len);
 
 static void check_nested(struct validator *v)
@@ -194,6 +249,7 @@ static void check_step(struct validator *v)
     case OP_SET: check_dest(v); check_operand(v); break;
     case OP_REPEAT: cur_u16(c); check_nested(v); break;
     case OP_SLEEP: cur_u32(c); break;
+    case OP_FUZZ: check_fuzz(v); break;
     default: c->p -= 3; cur_fail(c, "unknown step op");
     }
 }

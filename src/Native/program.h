@@ -14,13 +14,25 @@
 enum {
     OP_SYSCALL = 0x01, OP_STORE, OP_LOAD, OP_FORK, OP_THREAD, OP_JOIN, OP_EXEC, OP_SIGACTION,
     OP_SIGMASK, OP_EXIT, OP_SET_FLAG, OP_WAIT_FLAG, OP_READ_FILE, OP_TRACE_LOOP, OP_MARK, OP_SET,
-    OP_REPEAT, OP_SLEEP,
+    OP_REPEAT, OP_SLEEP, OP_FUZZ,
 };
 enum {
     OPND_IMM, OPND_REG, OPND_SHARED, OPND_BLOB, OPND_FPROG, OPND_BADPTR, OPND_PID, OPND_TID,
     OPND_PPID, OPND_SCRATCH, OPND_REG_PLUS, OPND_NULL,
 };
 #define DEST_NONE 0xff
+
+/* FUZZ's flags and limits (docs/agent-protocol.md §3, FUZZ). */
+#define FUZZ_DETAIL 1u                /* a FUZZ_INPUT record for every input */
+#define FUZZ_PRCTL 2u                 /* install with prctl(PR_SET_SECCOMP) instead of seccomp() */
+#define FUZZ_MAX_NRS 256
+#define FUZZ_MAX_ARGS 1024
+#define FUZZ_MAX_SLOTS 7              /* placed call sites; slot 0 is always there besides */
+#define FUZZ_MAX_STACKS 4096
+#define FUZZ_MAX_FILTERS 8            /* per stack */
+#define FUZZ_MAX_SEEDED 65536         /* inputs of a seeded stack */
+#define FUZZ_MAX_EXPLICIT 4096        /* inputs of an explicit stack */
+#define FUZZ_EXPLICIT_INPUT 53        /* u32 nr, 6 x u64 args, u8 slot */
 
 struct cursor {
     const u8 *base, *p, *end;

@@ -9,6 +9,10 @@ long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 long clone_thread(ulong flags, void *stack_top, i32 *ptid, i32 *ctid, void (*fn)(void *), void *arg);
 void signal_restorer(void);
 
+/* The page size from the auxiliary vector (AT_PAGESZ, read by start_c); arm64 kernels may use
+ * 16 or 64 KiB pages. */
+extern usize page_size;
+
 #define SC0(n) raw_syscall6((n), 0, 0, 0, 0, 0, 0)
 #define SC1(n, a) raw_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
 #define SC2(n, a, b) raw_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
@@ -41,6 +45,8 @@ void signal_restorer(void);
 #define MAP_PRIVATE 2
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000  /* 4.17; older kernels take the address as a hint */
+#define PROT_EXEC 4
 #define MREMAP_MAYMOVE 1
 
 #define SIGKILL 9
@@ -48,6 +54,7 @@ void signal_restorer(void);
 #define SIGTRAP 5
 #define SIGALRM 14
 #define SIGCHLD 17
+#define SIGSYS 31
 #define SIG_DFL 0
 #define SIG_IGN 1
 #define SA_SIGINFO 4
@@ -67,6 +74,11 @@ void signal_restorer(void);
 #define CLONE_CHILD_SETTID 0x01000000
 
 #define PR_SET_CHILD_SUBREAPER 36
+#define PR_SET_SECCOMP 22
+#define PR_SET_NO_NEW_PRIVS 38
+#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_SET_MODE_FILTER 1
+#define FUTEX_WAIT 0
 #define ITIMER_REAL 0
 #define CLOCK_MONOTONIC 1
 #define CLOCK_BOOTTIME 7
@@ -109,5 +121,6 @@ static inline long sys_setitimer(int which, const struct k_itimerval *v) { retur
 static inline long sys_getpid(void) { return SC0(__NR_getpid); }
 static inline long sys_getppid(void) { return SC0(__NR_getppid); }
 static inline long sys_setpgid(int pid, int pg) { return SC2(__NR_setpgid, pid, pg); }
+static inline long sys_mprotect(void *a, usize n, int prot) { return SC3(__NR_mprotect, a, n, prot); }
 
 #endif

@@ -14,6 +14,8 @@ public sealed class Body
     internal readonly PayloadWriter Bytes = new();
     internal readonly List<Operand> Operands = [];
     internal readonly List<(int depth, ushort step)> Steps = [];
+    /// <summary>Filters named outside operands (FUZZ stacks), for ProgramBuilder's index check.</summary>
+    internal readonly List<int> FilterIndices = [];
     int _depth;
 
     Body Op(StepOp op, ushort step)
@@ -39,6 +41,7 @@ public sealed class Body
         build(child);
         Bytes.U32((uint)child.Bytes.Length).Bytes(child.Bytes.ToArray());
         Operands.AddRange(child.Operands);
+        FilterIndices.AddRange(child.FilterIndices);
         Steps.AddRange(child.Steps);
         return this;
     }
@@ -203,6 +206,25 @@ public sealed class Body
         Op(StepOp.Sleep, step).Bytes.U32(ms);
         return this;
     }
+
+    /// <summary>
+    /// The verdict fuzzer's step: every stack of <paramref name="fuzz"/> in a worker thread against
+    /// its inputs (FUZZ_SETUP, then FUZZ_STACK per stack and, with <see cref="FuzzFlags.Detail"/>,
+    /// FUZZ_INPUT per input). Every filter a stack names must let seccomp, prctl, rt_sigreturn and
+    /// exit through.
+    /// </summary>
+    public Body Fuzz(ushort step, FuzzStep fuzz)
+    {
+        ArgumentNullException.ThrowIfNull(fuzz);
+        Op(StepOp.Fuzz, step);
+        fuzz.Encode(Bytes);
+        FilterIndices.AddRange(fuzz.Stacks.SelectMany(s => s.Filters));
+        return this;
+    }
+
+    public Body Fuzz(ushort step, FuzzFlags flags, IReadOnlyList<int> nrPool, IReadOnlyList<ulong> argPool, IReadOnlyList<ulong> slotIps,
+        params FuzzStack[] stacks) =>
+        Fuzz(step, new FuzzStep(flags, nrPool, argPool, slotIps, stacks));
 
     static void CheckWidth(int width)
     {

@@ -51,6 +51,9 @@ public static class ObservationDecoder
             ObservationKind.Timeout => new TimeoutObservation(step, pid, tid, (TimeoutWhat)r.U8("what")),
             ObservationKind.Error => new ErrorObservation(step, pid, tid, r.Str("message")),
             ObservationKind.Overflow => new OverflowObservation(step, pid, tid),
+            ObservationKind.FuzzSetup => DecodeFuzzSetup(ref r, step, pid, tid),
+            ObservationKind.FuzzStack => DecodeFuzzStack(ref r, step, pid, tid),
+            ObservationKind.FuzzInput => DecodeFuzzInput(ref r, step, pid, tid),
             _ => throw new ProtocolDecodeException($"unknown observation kind {kind}", offset + 2),
         };
         return o with { Flags = flags };
@@ -82,5 +85,31 @@ public static class ObservationDecoder
         int rerr = r.I32("response_errno");
         short index = r.I16("response_index");
         return new TraceStopObservation(step, pid, tid, status, ev, msg, nr, ret, args, ip, abi, rerr, index);
+    }
+
+    static FuzzSetupObservation DecodeFuzzSetup(ref PayloadReader r, ushort step, int pid, int tid)
+    {
+        var slots = new FuzzSlot[r.U8("slot_count")];
+        for (int i = 0; i < slots.Length; i++) slots[i] = new FuzzSlot(r.U8("mapped") != 0, r.U64("ip"));
+        var references = new long[r.U16("nr_count")];
+        for (int i = 0; i < references.Length; i++) references[i] = r.I64("reference");
+        return new FuzzSetupObservation(step, pid, tid, slots, references);
+    }
+
+    static FuzzStackObservation DecodeFuzzStack(ref PayloadReader r, ushort step, int pid, int tid)
+    {
+        ushort stack = r.U16("stack");
+        var installs = new int[r.U8("filter_count")];
+        r.Skip(1);
+        for (int i = 0; i < installs.Length; i++) installs[i] = r.I32("install");
+        return new FuzzStackObservation(step, pid, tid, stack, installs, r.U32("inputs_done"), r.U32("threads_died"),
+            r.U32("processes_died"), r.U64("digest"));
+    }
+
+    static FuzzInputObservation DecodeFuzzInput(ref PayloadReader r, ushort step, int pid, int tid)
+    {
+        ushort stack = r.U16("stack");
+        r.Skip(6);
+        return new FuzzInputObservation(step, pid, tid, stack, FuzzInputRecord.Read(r.Span(FuzzInputRecord.Size, "input record")));
     }
 }

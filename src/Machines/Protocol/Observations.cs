@@ -6,7 +6,7 @@ namespace Conformance.Machines.Protocol;
 public enum ObservationKind : byte
 {
     Start = 1, Syscall = 2, SigInfo = 3, Join = 4, File = 5, TraceStop = 6, TraceEnd = 7, Mark = 8,
-    End = 9, Timeout = 10, Error = 11, Overflow = 12,
+    End = 9, Timeout = 10, Error = 11, Overflow = 12, FuzzSetup = 13, FuzzStack = 14, FuzzInput = 15,
 }
 
 /// <summary>

@@ -72,6 +72,9 @@ public sealed class ProgramBuilder
             if (o.FilterIndex >= _filters.Count)
                 throw new InvalidOperationException($"operand {o} names filter {o.FilterIndex}, but the program has {_filters.Count} filters");
         }
+        foreach (var f in root.FilterIndices)
+            if (f >= _filters.Count)
+                throw new InvalidOperationException($"a FUZZ stack names filter {f}, but the program has {_filters.Count} filters");
         var w = new PayloadWriter();
         w.U32(Magic).U16((ushort)_filters.Count);
         foreach (var f in _filters)

@@ -5,7 +5,7 @@ public enum StepOp : byte
 {
     Syscall = 0x01, Store = 0x02, Load = 0x03, Fork = 0x04, Thread = 0x05, Join = 0x06, Exec = 0x07,
     SigAction = 0x08, SigMask = 0x09, Exit = 0x0a, SetFlag = 0x0b, WaitFlag = 0x0c, ReadFile = 0x0d,
-    TraceLoop = 0x0e, Mark = 0x0f, Set = 0x10, Repeat = 0x11, Sleep = 0x12,
+    TraceLoop = 0x0e, Mark = 0x0f, Set = 0x10, Repeat = 0x11, Sleep = 0x12, Fuzz = 0x13,
 }
 
 /// <summary>How a SYSCALL step enters the kernel.</summary>

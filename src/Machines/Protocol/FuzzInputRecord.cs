@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+
+namespace Conformance.Machines.Protocol;
+
+/// <summary>How a FUZZ input's call ended.</summary>
+public enum FuzzOutcome : byte
+{
+    /// <summary>The call returned; Value is its return value.</summary>
+    Returned = 1,
+    /// <summary>The worker's SIGSYS handler ran; Value is the interrupted context's return register.</summary>
+    SigsysCaught = 2,
+    /// <summary>The fuzz thread died in the call (KILL_THREAD, or the call ended the thread).</summary>
+    ThreadDied = 3,
+    /// <summary>The worker process died in the call; Signo is the signal (0 when the call exited it).</summary>
+    ProcessDied = 4,
+}
+
+/// <summary>
+/// One input's 96-byte record (docs/agent-protocol.md §3, FUZZ, "The input record"), the unit of
+/// a stack's digest. <see cref="Write"/> produces exactly the agent's bytes, so a digest computed
+/// from a model's records (<see cref="FuzzDigest"/>) can be compared with FUZZ_STACK's.
+/// </summary>
+public sealed record FuzzInputRecord(
+    uint Index, FuzzOutcome Kind, byte Slot, int Nr, int Signo, long Value, int SiErrno, int SiCode, ulong SiCallAddr,
+    int SiSyscall, uint SiArch, IReadOnlyList<ulong> Args)
+{
+    public const int Size = 96;
+
+    public IReadOnlyList<ulong> Args { get; } = Args.Count == 6 ? [.. Args]
+        : throw new ArgumentException($"a FUZZ input has 6 arguments, got {Args.Count}", nameof(Args));
+
+    /// <summary>The input this record is about.</summary>
+    public FuzzInput Input => new(Index, Nr, Args, Slot);
+
+    public static FuzzInputRecord Returned(FuzzInput input, long value) => Of(input, FuzzOutcome.Returned) with { Value = value };
+
+    public static FuzzInputRecord SigsysCaught(FuzzInput input, long contextReturn, int siErrno, int siCode, ulong siCallAddr,
+        int siSyscall, uint siArch, int signo = 31) =>
+        Of(input, FuzzOutcome.SigsysCaught) with
+        {
+            Signo = signo, Value = contextReturn, SiErrno = siErrno, SiCode = siCode, SiCallAddr = siCallAddr,
+            SiSyscall = siSyscall, SiArch = siArch,
+        };
+
+    public static FuzzInputRecord ThreadDied(FuzzInput input) => Of(input, FuzzOutcome.ThreadDied);
+
+    public static FuzzInputRecord ProcessDied(FuzzInput input, int signo) => Of(input, FuzzOutcome.ProcessDied) with { Signo = signo };
+
+    static FuzzInputRecord Of(FuzzInput input, FuzzOutcome kind)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new(input.Index, kind, input.Slot, input.Nr, 0, 0, 0, 0, 0, 0, 0, input.Args);
+    }
+
+    /// <summary>Writes the agent's 96 bytes.</summary>
+    public void Write(Span<byte> into)
+    {
+        if (into.Length < Size) throw new ArgumentException($"a FUZZ input record takes {Size} bytes", nameof(into));
+        var r = into[..Size];
+        r.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(r, Index);
+        r[4] = (byte)Kind;
+        r[5] = Slot;
+        BinaryPrimitives.WriteInt32LittleEndian(r[8..], Nr);
+        BinaryPrimitives.WriteInt32LittleEndian(r[12..], Signo);
+        BinaryPrimitives.WriteInt64LittleEndian(r[16..], Value);
+        BinaryPrimitives.WriteInt32LittleEndian(r[24..], SiErrno);
+        BinaryPrimitives.WriteInt32LittleEndian(r[28..], SiCode);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[32..], SiCallAddr);
+        BinaryPrimitives.WriteInt32LittleEndian(r[40..], SiSyscall);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[44..], SiArch);
+        for (int a = 0; a < 6; a++) BinaryPrimitives.WriteUInt64LittleEndian(r[(48 + 8 * a)..], Args[a]);
+    }
+
+    public byte[] ToBytes()
+    {
+        var b = new byte[Size];
+        Write(b);
+        return b;
+    }
+
+    /// <summary>Reads the agent's 96 bytes (the kind is taken as it is, even when it is not a known outcome).</summary>
+    public static FuzzInputRecord Read(ReadOnlySpan<byte> from)
+    {
+        if (from.Length < Size) throw new ArgumentException($"a FUZZ input record takes {Size} bytes", nameof(from));
+        var args = new ulong[6];
+        for (int a = 0; a < 6; a++) args[a] = BinaryPrimitives.ReadUInt64LittleEndian(from[(48 + 8 * a)..]);
+        return new(BinaryPrimitives.ReadUInt32LittleEndian(from), (FuzzOutcome)from[4], from[5],
+            BinaryPrimitives.ReadInt32LittleEndian(from[8..]), BinaryPrimitives.ReadInt32LittleEndian(from[12..]),
+            BinaryPrimitives.ReadInt64LittleEndian(from[16..]), BinaryPrimitives.ReadInt32LittleEndian(from[24..]),
+            BinaryPrimitives.ReadInt32LittleEndian(from[28..]), BinaryPrimitives.ReadUInt64LittleEndian(from[32..]),
+            BinaryPrimitives.ReadInt32LittleEndian(from[40..]), BinaryPrimitives.ReadUInt32LittleEndian(from[44..]), args);
+    }
+
+    public bool Equals(FuzzInputRecord? other) => other is not null && ToBytes().AsSpan().SequenceEqual(other.ToBytes());
+
+    public override int GetHashCode() => HashCode.Combine(Index, Kind, Nr, Value, Args[0]);
+
+    public override string ToString() => Kind switch
+    {
+        FuzzOutcome.Returned => $"{Input}: returned {Value}",
+        FuzzOutcome.SigsysCaught => $"{Input}: SIGSYS (signo {Signo}, errno {SiErrno}, code {SiCode}, call_addr 0x{SiCallAddr:x}, syscall {SiSyscall}, arch 0x{SiArch:x}), return register {Value}",
+        FuzzOutcome.ThreadDied => $"{Input}: thread died",
+        FuzzOutcome.ProcessDied => $"{Input}: process died (signal {Signo})",
+        _ => $"{Input}: kind {(byte)Kind}",
+    };
+}
