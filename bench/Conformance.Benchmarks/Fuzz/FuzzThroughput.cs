@@ -87,7 +87,7 @@ public static class FuzzThroughput
         for (int i = 0; i < cases; i++)
         {
             var stack = source.Next(rng);
-            var input = FuzzInputs.Derive(rng.NextU64(), 1, [.. arch.HarmlessNumbers], VerdictBatch.ArgPool([StackRun.Seeded(stack, 0, 1)]), [true])[0];
+            var input = FuzzInputs.Seeded(rng.NextU64(), 1, arch.HarmlessNumbers, VerdictBatch.ArgPool([StackRun.Seeded(stack, 0, 1)]), 0, _ => false)[0];
             var p = new ProgramBuilder();
             var filters = stack.Programs(arch).Select(p.AddFilter).ToList();
             p.Root(b =>

@@ -74,12 +74,12 @@ public sealed class VerdictMinimizer(FuzzArch arch, KernelProfile profile, Verdi
                 yield return (s with { Stack = new FilterStack(copy) }, $"shrunk filter #{i}");
             }
         }
-        for (int a = 0; a < s.Input.Args.Length; a++)
+        for (int a = 0; a < s.Input.Args.Count; a++)
         {
             if (s.Input.Args[a] == 0) continue;
-            var args = (ulong[])s.Input.Args.Clone();
+            var args = s.Input.Args.ToArray();
             args[a] = 0;
-            yield return (s with { Input = s.Input with { Args = args } }, $"args[{a}] = 0");
+            yield return (s with { Input = new FuzzInput(s.Input.Index, s.Input.Nr, args, s.Input.Slot) }, $"args[{a}] = 0");
         }
         if (s.Input.Slot != 0)
             yield return (s with { Input = s.Input with { Slot = 0 } }, "call site 0");

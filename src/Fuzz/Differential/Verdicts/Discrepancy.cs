@@ -13,21 +13,21 @@ public sealed record Discrepancy(FindingKind Kind, string Signature, string Obse
 {
     public static string Describe(FuzzInputRecord r) => r.Kind switch
     {
-        FuzzInputKind.Returned => r.Value is < 0 and > -4096 ? $"returned -{-r.Value} ({Errnos(-r.Value)})" : $"returned {r.Value}",
-        FuzzInputKind.SigsysCaught =>
+        FuzzOutcome.Returned => r.Value is < 0 and > -4096 ? $"returned -{-r.Value} ({Errnos(-r.Value)})" : $"returned {r.Value}",
+        FuzzOutcome.SigsysCaught =>
             $"SIGSYS (signo {r.Signo}, si_errno {r.SiErrno}, si_code {r.SiCode}, si_call_addr 0x{r.SiCallAddr:x}, si_syscall {r.SiSyscall}, si_arch 0x{r.SiArch:x8}, return register 0x{(ulong)r.Value:x})",
-        FuzzInputKind.ThreadDied => "only the thread died",
-        FuzzInputKind.ProcessDied => $"the process died by signal {r.Signo}",
+        FuzzOutcome.ThreadDied => "only the thread died",
+        FuzzOutcome.ProcessDied => $"the process died by signal {r.Signo}",
         _ => $"record kind {(int)r.Kind}",
     };
 
     /// <summary>A record's class for signatures: the kind and, for a return, which errno (or a value).</summary>
     public static string Class(FuzzInputRecord r) => r.Kind switch
     {
-        FuzzInputKind.Returned => r.Value is < 0 and > -4096 ? $"errno {Errnos(-r.Value)}" : "a value",
-        FuzzInputKind.SigsysCaught => "SIGSYS",
-        FuzzInputKind.ThreadDied => "thread death",
-        FuzzInputKind.ProcessDied => $"process death by {r.Signo}",
+        FuzzOutcome.Returned => r.Value is < 0 and > -4096 ? $"errno {Errnos(-r.Value)}" : "a value",
+        FuzzOutcome.SigsysCaught => "SIGSYS",
+        FuzzOutcome.ThreadDied => "thread death",
+        FuzzOutcome.ProcessDied => $"process death by {r.Signo}",
         _ => "?",
     };
 

@@ -37,23 +37,23 @@ public sealed class VerdictBatch(FuzzArch arch, bool prctl)
         argPool = pool;
         var program = new ProgramBuilder();
         var indices = new Dictionary<string, int>();
-        var stacks = new List<FuzzStackSpec>();
+        var stacks = new List<FuzzStack>();
         foreach (var run in runs)
         {
-            var filters = new List<ushort>();
+            var filters = new List<int>();
             foreach (var p in run.Stack.Programs(arch))
             {
                 var key = string.Join(',', p);
                 if (!indices.TryGetValue(key, out var index))
                     indices[key] = index = program.AddFilter(p);
-                filters.Add((ushort)index);
+                filters.Add(index);
             }
             stacks.Add(run.Inputs is { } listed
-                ? FuzzStackSpec.Explicit(filters, listed)
-                : FuzzStackSpec.Seeded(filters, run.Seed, run.Count));
+                ? FuzzStack.Explicit(filters, listed)
+                : FuzzStack.Seeded(filters, run.Seed, run.Count));
         }
         var flags = (detail ? FuzzFlags.Detail : FuzzFlags.None) | (prctl ? FuzzFlags.Prctl : FuzzFlags.None);
-        program.Root(b => b.Fuzz(StepId, flags, [.. arch.HarmlessNumbers], pool, [.. arch.SlotIps], stacks));
+        program.Root(b => b.Fuzz(StepId, flags, arch.HarmlessNumbers, pool, arch.SlotIps, [.. stacks]));
         long inputs = runs.Sum(r => (long)r.InputCount);
         // TCG guests manage a few hundred forks a second: a stack that kills its process on every
         // input is the slowest case, and a case that times out is still judged for what finished.

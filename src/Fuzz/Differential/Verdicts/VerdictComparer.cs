@@ -9,7 +9,7 @@ public sealed class VerdictComparer(FuzzArch arch, VerdictOracle oracle)
 {
     /// <summary>The inputs a run made, as the guest derived them (a seeded run) or as listed.</summary>
     public IReadOnlyList<FuzzInput> Inputs(StackRun run, VerdictSetup setup, ulong[] argPool) =>
-        run.Inputs ?? FuzzInputs.Derive(run.Seed, run.Count, [.. arch.HarmlessNumbers], argPool, setup.Mapped);
+        run.Inputs ?? FuzzInputs.Seeded(run.Seed, run.Count, arch.HarmlessNumbers, argPool, arch.SlotIps.Count, s => s < setup.Mapped.Count && setup.Mapped[s]);
 
     /// <summary>The first departure, or null when the kernel did what the model says (or the model has no answer).</summary>
     public Discrepancy? Compare(StackOutcome outcome, VerdictSetup setup, ulong[] argPool) => Compare(outcome, setup, argPool, out _);
@@ -42,7 +42,7 @@ public sealed class VerdictComparer(FuzzArch arch, VerdictOracle oracle)
             for (int i = 0; i < expected.Count && i < outcome.Records.Count; i++)
             {
                 var (e, o) = (expected[i], outcome.Records[i]);
-                if (e.Kind == o.Kind && Discrepancy.Fields(e, o).Length == 0) continue;
+                if (e.Equals(o)) continue;
                 var signature = e.Kind == o.Kind
                     ? $"{Discrepancy.Class(e)}: {Discrepancy.Fields(e, o)} differ"
                     : $"{Discrepancy.Class(e)} -> {Discrepancy.Class(o)}";

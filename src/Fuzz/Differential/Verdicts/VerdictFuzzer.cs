@@ -27,6 +27,7 @@ public sealed class VerdictFuzzer
     readonly FuzzStats _stats;
     readonly ILogger _logger;
     readonly bool _prctl;
+    readonly string _profile;
     readonly HashSet<string> _features = [];
 
     public VerdictFuzzer(FuzzArch arch, MachineInfo machine, KernelDescription kernel, CaseExecutor executor, CorpusStore corpus,
@@ -36,6 +37,7 @@ public sealed class VerdictFuzzer
         _machine = machine;
         // seccomp(2) where the kernel has it; prctl is the only way on the oldest.
         _prctl = !kernel.HasSeccompSyscall;
+        _profile = kernel.Profile.Name;
         _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
         _comparer = new VerdictComparer(arch, new VerdictOracle(arch, kernel, _prctl));
         _minimizer = new VerdictMinimizer(arch, kernel.Profile, _driver, _comparer);
@@ -99,7 +101,7 @@ public sealed class VerdictFuzzer
         var d = last.Setup is null ? located : _comparer.Compare(last.Outcomes[0], last.Setup, last.ArgPool) ?? located;
         var programs = final.Stack.Programs(_arch);
         var bucket = $"{d.Signature} | {string.Join(" ; ", final.Stack.Bodies.Select(Shape))}";
-        var comment = $"conformance fuzz (seed {seed}) on {_machine.Name} ({_machine.Hello.Release}, profile {_machine.Profile.Name}):\n" +
+        var comment = $"conformance fuzz (seed {seed}) on {_machine.Name} ({_machine.Hello.Release}, profile {_profile}):\n" +
                       $"observed: {d.Observed}\nexpected: {d.Expected} (the model)";
         var yaml = VerdictCaseWriter.Write($"fuzz/{d.Kind.ToString().ToLowerInvariant()}_{Finding.IdOf(d.Kind, bucket)}", comment, _arch.Name, _arch.Abi,
             programs, _prctl, d.Kind == FindingKind.Install ? null : final.Input.Nr, d.Kind == FindingKind.Install ? null : final.Input.Args);
@@ -136,7 +138,7 @@ public sealed class VerdictFuzzer
 
     bool Record(Finding finding)
     {
-        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _machine.Profile.Name };
+        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile };
         bool added = _findings.Add(f);
         _stats.Findings = _findings.New;
         _stats.Duplicates = _findings.Duplicates;

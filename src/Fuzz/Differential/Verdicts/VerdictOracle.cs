@@ -59,29 +59,19 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
         ulong ip = setup.Ips[input.Slot];
         var query = new SyscallQuery(arch.Abi, input.Nr, [.. input.Args.Select(a => (ulong?)a)], ip);
         var outcome = SeccompSyscall.Decide(thread, kernel, query);
-        var record = new FuzzInputRecord(input.Index, FuzzInputKind.Returned, input.Slot, input.Nr, 0, 0, 0, 0, 0, 0, 0, input.Args);
         switch (outcome)
         {
             case CallRuns:
-                return record with { Value = setup.ReferenceFor(input.Nr) };
+                return FuzzInputRecord.Returned(input, setup.ReferenceFor(input.Nr));
             case ReturnsErrno e:
-                return record with { Value = -e.Errno };
+                return FuzzInputRecord.Returned(input, -e.Errno);
             case SigsysHandled h:
-                return record with
-                {
-                    Kind = FuzzInputKind.SigsysCaught,
-                    Signo = h.Info.Signo,
-                    Value = (long)(h.Info.ReturnValue ?? 0),
-                    SiErrno = h.Info.Errno,
-                    SiCode = h.Info.Code,
-                    SiCallAddr = ip,
-                    SiSyscall = h.Info.Syscall,
-                    SiArch = h.Info.Arch,
-                };
+                return FuzzInputRecord.SigsysCaught(input, (long)(h.Info.ReturnValue ?? 0), h.Info.Errno, h.Info.Code, ip,
+                    h.Info.Syscall, h.Info.Arch, h.Info.Signo);
             case ThreadKilled:
-                return record with { Kind = FuzzInputKind.ThreadDied };
+                return FuzzInputRecord.ThreadDied(input);
             case ProcessKilled k:
-                return record with { Kind = FuzzInputKind.ProcessDied, Signo = k.Signal };
+                return FuzzInputRecord.ProcessDied(input, k.Signal);
             default:
                 // TraceStop and UserNotification need a tracer or listener this task does not have;
                 // LinuxRejectsFilter and CannotSay leave nothing to compare.
