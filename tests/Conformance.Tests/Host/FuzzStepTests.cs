@@ -231,6 +231,48 @@ public class FuzzStepTests : HostAgentFixture
     }
 
     [Test]
+    public async Task A_filter_that_stops_the_next_install_costs_its_stack_only()
+    {
+        var p = new ProgramBuilder();
+        int killsSeccomp = p.AddFilter([Stmt(LD | W | ABS, 0), Jump(JMP | JEQ | K, (uint)Nr("seccomp"), 0, 1),
+            Stmt(RET | K, SeccompRet.KillThread), Stmt(RET | K, SeccompRet.Allow)]);
+        int allow = p.AddFilter(Guarded());
+        p.Root(b => b.Fuzz(1, FuzzFlags.None, Pool, ArgPool, [],
+            FuzzStack.Seeded([killsSeccomp, allow], 1, 20), FuzzStack.Seeded([allow], 2, 20)).Mark(2, 2));
+
+        var r = await Run(p, timeoutMs: 30_000);
+
+        Assert.That(r.Of<ErrorObservation>().Single().Message, Does.Contain("outside a fuzzed call"));
+        Assert.That(r.Of<FuzzStackObservation>().Select(s => (int)s.Stack), Is.EqualTo(new[] { 1 }), "the next stack still ran");
+        Assert.That(r.Of<MarkObservation>().Single().Value, Is.EqualTo(2u));
+        Assert.That(r.Root.Exited && r.Root.ExitCode == 0, Is.True, r.Root.ToString());
+    }
+
+    [Test]
+    public async Task A_call_that_never_returns_times_the_case_out_and_the_agent_serves_the_next()
+    {
+        const int FUTEX_WAIT_PRIVATE = 128;
+        var p = new ProgramBuilder();
+        int allow = p.AddFilter(Guarded());
+        // futex-wait on a zero word of slot 1's page (mapped, never written) sleeps forever.
+        ulong zeroWord = (SlotIps[0] & ~0xffful) + 0x800;
+        p.Root(b => b.Fuzz(1, FuzzFlags.None, Pool, ArgPool, [SlotIps[0]],
+            FuzzStack.Seeded([allow], 1, 20),
+            FuzzStack.Explicit([allow], [new(0, Nr("futex"), [zeroWord, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0], 1)])));
+        var quick = new ProgramBuilder();
+        quick.Root(b => b.Mark(1, 7));
+
+        var stuck = (await RunMany([p.Build()], timeoutMs: 1000)).Single();
+        var next = await Run(quick);
+
+        Assert.That(stuck.TimedOut, Is.True);
+        Assert.That(stuck.Of<FuzzSetupObservation>().Single().IsMapped(1), Is.True);
+        Assert.That(stuck.Of<FuzzStackObservation>().Select(s => (int)s.Stack), Is.EqualTo(new[] { 0 }), "no FUZZ_STACK for the unfinished stack");
+        Assert.That(next.TimedOut, Is.False);
+        Assert.That(next.Of<MarkObservation>().Single().Value, Is.EqualTo(7u));
+    }
+
+    [Test]
     public async Task A_fuzz_step_naming_a_missing_filter_is_an_invalid_program()
     {
         const ulong Seed = 0x1122334455667788;
