@@ -49,7 +49,8 @@ public class FuzzHostTests
         foreach (var f in findings)
             TestContext.Out.WriteLine(File.ReadAllText(Path.Combine(f, "finding.json")));
         Assert.That(findings, Is.Empty);
-        Assert.That(summary.Verdicts, Is.EqualTo(12L * 16 * 256), "every stack finished");
+        Assert.That(summary.Stacks, Is.EqualTo(12L * 16), "every stack finished");
+        Assert.That(summary.Verdicts, Is.GreaterThan(12L * 16 * 8));
         Assert.That(summary.CorpusSize, Is.GreaterThan(0), "stacks that showed something new were kept");
         Assert.That(File.Exists(Path.Combine(_out, "fuzz.json")), Is.True);
     }

@@ -40,6 +40,6 @@ public sealed record FuzzArch(string Name, Abi Abi, IReadOnlyList<int> HarmlessN
     static IEnumerable<int> Real(Abi abi) =>
         new[] { "getuid", "geteuid", "getgid", "getegid" }.Select(n => SyscallTable.NumberOf(abi, n));
 
-    /// <summary>What a fuzz thread calls itself after its filters are attached (docs/agent-protocol.md, FUZZ).</summary>
-    static int[] Own(Abi abi) => [.. new[] { "seccomp", "prctl", "rt_sigreturn", "exit" }.Select(n => SyscallTable.NumberOf(abi, n))];
+    /// <summary>What a fuzz thread calls itself after its filters are attached (docs/agent-protocol.md, FUZZ), and exit_group, with which a process that installed a stack itself (a replayed case, the benchmark's loop) ends.</summary>
+    static int[] Own(Abi abi) => [.. new[] { "seccomp", "prctl", "rt_sigreturn", "exit", "exit_group" }.Select(n => SyscallTable.NumberOf(abi, n))];
 }

@@ -17,11 +17,13 @@ public sealed class VerdictBatch(FuzzArch arch, bool prctl)
     public IReadOnlyList<int> NrPool => arch.HarmlessNumbers;
 
     /// <summary>The argument pool for these runs: the boundaries, then the constants the stacks compare with, low word and high word.</summary>
-    public static ulong[] ArgPool(IEnumerable<StackRun> runs)
+    public static ulong[] ArgPool(IEnumerable<StackRun> runs) => ArgPool(runs.Select(r => r.Stack));
+
+    public static ulong[] ArgPool(IEnumerable<FilterStack> stacks)
     {
         var pool = new List<ulong>(Verdicts.ConstantPool.ArgBoundaries);
         var seen = new HashSet<ulong>(pool);
-        foreach (var insn in runs.SelectMany(r => r.Stack.Bodies).SelectMany(b => b))
+        foreach (var insn in stacks.SelectMany(s => s.Bodies).SelectMany(b => b))
         {
             if (Op.ClassOf(insn.Code) != Op.JMP || Op.SrcOf(insn.Code) != Op.K || Op.OpOf(insn.Code) == Op.JA) continue;
             foreach (var v in new[] { (ulong)insn.K, (ulong)insn.K << 32, (ulong)insn.K | 0xffffffff00000000 })

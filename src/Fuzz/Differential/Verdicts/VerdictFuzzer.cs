@@ -29,6 +29,8 @@ public sealed class VerdictFuzzer
     readonly bool _prctl;
     readonly string _profile;
     readonly HashSet<string> _features = [];
+    readonly VerdictOracle _oracle;
+    VerdictSetup? _lastSetup;
 
     public VerdictFuzzer(FuzzArch arch, MachineInfo machine, KernelDescription kernel, CaseExecutor executor, CorpusStore corpus,
         FindingStore findings, FuzzStats stats, ILogger logger)
@@ -39,7 +41,8 @@ public sealed class VerdictFuzzer
         _prctl = !kernel.HasSeccompSyscall;
         _profile = kernel.Profile.Name;
         _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
-        _comparer = new VerdictComparer(arch, new VerdictOracle(arch, kernel, _prctl));
+        _oracle = new VerdictOracle(arch, kernel, _prctl);
+        _comparer = new VerdictComparer(arch, _oracle);
         _minimizer = new VerdictMinimizer(arch, kernel.Profile, _driver, _comparer);
         _corpus = corpus;
         _findings = findings;
@@ -56,10 +59,13 @@ public sealed class VerdictFuzzer
     public async Task<int> IterationAsync(ulong seed, CancellationToken cancellationToken)
     {
         var rng = new FuzzRandom(seed);
-        var runs = Enumerable.Range(0, StacksPerBatch).Select(_ => StackRun.Seeded(_source.Next(rng), rng.NextU64(), InputsPerStack)).ToList();
+        var stacks = Enumerable.Range(0, StacksPerBatch).Select(_ => (Stack: _source.Next(rng), Seed: rng.NextU64())).ToList();
+        var pool = VerdictBatch.ArgPool(stacks.Select(s => s.Stack));
+        var runs = stacks.Select(s => StackRun.Seeded(s.Stack, s.Seed, InputsFor(s.Stack, s.Seed, pool))).ToList();
         var batch = await _driver.RunAsync(runs, detail: false, cancellationToken);
         if (batch.Setup is null)
             return await FaultAsync(batch, runs, seed, cancellationToken);
+        _lastSetup = batch.Setup;
 
         int found = 0;
         foreach (var outcome in batch.Outcomes)
@@ -81,6 +87,23 @@ public sealed class VerdictFuzzer
             found += Record(new Finding(FindingKind.Crash, "hang: a FUZZ case timed out", "the guest did not finish a fuzz batch in time",
                 "the batch's inputs never end", "every stack finishes", "") { Seed = seed }) ? 1 : 0;
         return found;
+    }
+
+    /// <summary>
+    /// How many inputs a stack gets: all of <see cref="InputsPerStack"/>, unless the model says many
+    /// of them kill the thread or the process, each of which costs the guest a new thread or process
+    /// and the filters installed again. Such a stack gets about 8 deaths' worth of inputs, so the
+    /// batch's time goes to verdicts, not to forks. The model's answer only sizes the work here;
+    /// every input that runs is still compared.
+    /// </summary>
+    uint InputsFor(FilterStack stack, ulong seed, ulong[] pool)
+    {
+        var setup = _lastSetup ?? new VerdictSetup([0, .. _arch.SlotIps], [.. Enumerable.Repeat(true, _arch.SlotIps.Count + 1)],
+            _arch.HarmlessNumbers.ToDictionary(n => n, _ => -38L));
+        var (_, thread) = _oracle.Install(stack.Programs(_arch), []);
+        var inputs = FuzzInputs.Seeded(seed, InputsPerStack, _arch.HarmlessNumbers, pool, _arch.SlotIps.Count, s => s < setup.Mapped.Count && setup.Mapped[s]);
+        int deaths = inputs.Count(i => _oracle.Expect(thread, i, setup)?.Kind is FuzzOutcome.ThreadDied or FuzzOutcome.ProcessDied);
+        return deaths <= 8 ? InputsPerStack : (uint)Math.Clamp(InputsPerStack * 8 / deaths, 8, InputsPerStack);
     }
 
     /// <summary>Reruns with DETAIL until the departing input is known and seen twice, minimizes and records it.</summary>
