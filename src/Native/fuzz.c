@@ -86,7 +86,7 @@ static void fuzz_parse(struct cursor *c, struct fuzz *z)
 #define REC_SIZE 96
 enum { REC_PENDING = 0, REC_RETURNED = 1, REC_SIGSYS = 2, REC_THREAD_DIED = 3, REC_PROCESS_DIED = 4 };
 enum {
-    R_INDEX = 0, R_KIND = 4, R_SLOT = 5, R_NR = 8, R_SIGNO = 12, R_VALUE = 16, R_SI_ERRNO = 24,
+    R_INDEX = 0, R_KIND = 4, R_SLOT = 5, R_FLAGS = 6, R_NR = 8, R_SIGNO = 12, R_VALUE = 16, R_SI_ERRNO = 24,
     R_SI_CODE = 28, R_SI_CALL_ADDR = 32, R_SI_SYSCALL = 40, R_SI_ARCH = 44, R_ARGS = 48,
 };
 
@@ -289,6 +289,8 @@ static struct fuzz *thread_fuzz;
 static struct fuzz_stack *thread_stack_desc;
 static struct fuzz_shared *thread_shared;
 static u8 *volatile current;       /* the record of the call under way, for the SIGSYS handler */
+static volatile u64 current_ip;    /* where that call resumes: the ip the kernel reports for it */
+#define FUZZ_REC_RESTART 1u        /* record flag: the kernel had set the call up to be made again */
 static volatile i32 thread_word;   /* the thread's tid while it lives; the kernel clears it */
 static u8 fuzz_thread_stack[THREAD_STACK] __attribute__((aligned(16)));
 
@@ -302,6 +304,14 @@ static void sigsys_handler(int sig, void *info, void *ucontext)
     if (!r) return;
     st32(r + R_SIGNO, ld32(si + 0));
     st64(r + R_VALUE, ld64(uc + UC_RET_OFF));
+    /* The signal code may have read the rolled-back register as a restart request and pointed
+     * the context back at the system-call instruction (arm64 with an argument whose low word is
+     * -ERESTARTNOINTR): returning would make the call again and trap again, for ever. Say so in
+     * the record and resume after the call instead. */
+    if (ld64((u8 *)uc + UC_IP_OFF) != current_ip) {
+        st16(r + R_FLAGS, FUZZ_REC_RESTART);
+        st64((u8 *)uc + UC_IP_OFF, current_ip);
+    }
     st32(r + R_SI_ERRNO, ld32(si + 4));
     st32(r + R_SI_CODE, ld32(si + 8));
     st64(r + R_SI_CALL_ADDR, ld64(si + SI_UNION));
@@ -335,6 +345,7 @@ static void fuzz_thread(void *arg)
     for (i = load(&sh->next); i < s->input_count; i++) {
         u8 *r = record(sh, i);
         long ret;
+        current_ip = z->ip[r[R_SLOT]];
         current = r;
         store(&sh->in_call, i + 1);
         ret = fuzz_call(z, r);

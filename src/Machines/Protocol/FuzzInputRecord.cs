@@ -26,6 +26,12 @@ public sealed record FuzzInputRecord(
 {
     public const int Size = 96;
 
+    /// <summary>Bit 0 of <see cref="Flags"/>: the SIGSYS handler found its context set to make the call again (a signal restart); the agent resumed after the call instead.</summary>
+    public const ushort RestartFlag = 1;
+
+    /// <summary>The record's u16 at offset 6 (docs/agent-protocol.md, FUZZ).</summary>
+    public ushort Flags { get; init; }
+
     public IReadOnlyList<ulong> Args { get; } = Args.Count == 6 ? [.. Args]
         : throw new ArgumentException($"a FUZZ input has 6 arguments, got {Args.Count}", nameof(Args));
 
@@ -61,6 +67,7 @@ public sealed record FuzzInputRecord(
         BinaryPrimitives.WriteUInt32LittleEndian(r, Index);
         r[4] = (byte)Kind;
         r[5] = Slot;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], Flags);
         BinaryPrimitives.WriteInt32LittleEndian(r[8..], Nr);
         BinaryPrimitives.WriteInt32LittleEndian(r[12..], Signo);
         BinaryPrimitives.WriteInt64LittleEndian(r[16..], Value);
@@ -89,7 +96,10 @@ public sealed record FuzzInputRecord(
             BinaryPrimitives.ReadInt32LittleEndian(from[8..]), BinaryPrimitives.ReadInt32LittleEndian(from[12..]),
             BinaryPrimitives.ReadInt64LittleEndian(from[16..]), BinaryPrimitives.ReadInt32LittleEndian(from[24..]),
             BinaryPrimitives.ReadInt32LittleEndian(from[28..]), BinaryPrimitives.ReadUInt64LittleEndian(from[32..]),
-            BinaryPrimitives.ReadInt32LittleEndian(from[40..]), BinaryPrimitives.ReadUInt32LittleEndian(from[44..]), args);
+            BinaryPrimitives.ReadInt32LittleEndian(from[40..]), BinaryPrimitives.ReadUInt32LittleEndian(from[44..]), args)
+        {
+            Flags = BinaryPrimitives.ReadUInt16LittleEndian(from[6..]),
+        };
     }
 
     public bool Equals(FuzzInputRecord? other) => other is not null && ToBytes().AsSpan().SequenceEqual(other.ToBytes());
@@ -99,7 +109,7 @@ public sealed record FuzzInputRecord(
     public override string ToString() => Kind switch
     {
         FuzzOutcome.Returned => $"{Input}: returned {Value}",
-        FuzzOutcome.SigsysCaught => $"{Input}: SIGSYS (signo {Signo}, errno {SiErrno}, code {SiCode}, call_addr 0x{SiCallAddr:x}, syscall {SiSyscall}, arch 0x{SiArch:x}), return register {Value}",
+        FuzzOutcome.SigsysCaught => $"{Input}: SIGSYS (signo {Signo}, errno {SiErrno}, code {SiCode}, call_addr 0x{SiCallAddr:x}, syscall {SiSyscall}, arch 0x{SiArch:x}), return register {Value}{((Flags & RestartFlag) != 0 ? ", the kernel would make the call again" : "")}",
         FuzzOutcome.ThreadDied => $"{Input}: thread died",
         FuzzOutcome.ProcessDied => $"{Input}: process died (signal {Signo})",
         _ => $"{Input}: kind {(byte)Kind}",

@@ -85,8 +85,32 @@ public static class SeccompSyscall
             return new SigsysInfo(verdict.Data, call.Nr, arch, RollbackRegister.SyscallNumber, (ulong)(uint)call.Nr);
         // A compat arm task only has 32-bit registers: r0 is the low word of the argument.
         var arg0 = call.Arg(0);
-        return new SigsysInfo(verdict.Data, call.Nr, arch, RollbackRegister.FirstArgument,
+        var info = new SigsysInfo(verdict.Data, call.Nr, arch, RollbackRegister.FirstArgument,
             call.Abi == Abi.Arm && arg0 is { } a ? a & 0xffffffff : arg0);
+        return arg0 is { } x0 ? ArmSignalRestart(info, x0) : info;
+    }
+
+    /// <summary>
+    /// arm64's do_signal takes the interrupted call's return value from x0 into an int and, for
+    /// the -ERESTART* codes, restarts the call. After a TRAP x0 holds the rolled-back first
+    /// argument, so an argument whose low word is such a code is read as a restart request:
+    /// -ERESTARTNOINTR points the context back at the svc (the call is made again when the handler
+    /// returns, and traps again); -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK and -ERESTARTSYS (the
+    /// handler has no SA_RESTART here) make the call return -EINTR, which the handler already sees.
+    /// x86 reads rax, which rollback sets to the (non-negative) number, so it never restarts.
+    /// </summary>
+    static SigsysInfo ArmSignalRestart(SigsysInfo info, ulong x0)
+    {
+        const int ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+        switch (-(int)(uint)x0)
+        {
+            case ERESTARTNOINTR:
+                return info with { Restarts = true };
+            case ERESTARTSYS or ERESTARTNOHAND or ERESTART_RESTARTBLOCK:
+                return info with { ReturnValue = unchecked((ulong)(long)-Errnos.EINTR) };
+            default:
+                return info;
+        }
     }
 
     /// <summary>__secure_computing_strict: do_exit(SIGKILL), which ends only the calling thread.</summary>

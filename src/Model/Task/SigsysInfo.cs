@@ -18,6 +18,13 @@ public enum RollbackRegister
 /// </summary>
 public sealed record SigsysInfo(int Errno, int Syscall, uint Arch, RollbackRegister Register, ulong? ReturnValue)
 {
+    /// <summary>
+    /// The signal code reads the rolled-back return register as a restart request and points the
+    /// context back at the system-call instruction: when the handler returns the call is made
+    /// again, and traps again (<see cref="SeccompSyscall"/>, the arm64 restart rule).
+    /// </summary>
+    public bool Restarts { get; init; }
+
     public int Signo => KernelConstants.SIGSYS;
 
     public int Code => KernelConstants.SYS_SECCOMP;

@@ -83,9 +83,8 @@ public sealed class VerdictFuzzer
             _stats.AddDiscrepancy();
             found += await InvestigateAsync(outcome.Run, d, seed, cancellationToken) ? 1 : 0;
         }
-        if (batch.Outcomes.Any(o => o.Digest is null) && batch.Execution.Result is { TimedOut: true })
-            found += Record(new Finding(FindingKind.Crash, "hang: a FUZZ case timed out", "the guest did not finish a fuzz batch in time",
-                "the batch's inputs never end", "every stack finishes", "") { Seed = seed }) ? 1 : 0;
+        if (batch.Execution.Result is { TimedOut: true } && batch.Outcomes.FirstOrDefault(o => o.Digest is null) is { } stuck)
+            found += await HangAsync(stuck.Run, seed, cancellationToken) ? 1 : 0;
         return found;
     }
 
@@ -113,7 +112,8 @@ public sealed class VerdictFuzzer
         if (rerun.Setup is null || _comparer.Compare(rerun.Outcomes[0], rerun.Setup, rerun.ArgPool) is not { } located)
         {
             _stats.AddUnconfirmed();
-            _logger.LogWarning("seed {Seed}: {Signature} was not seen again on a rerun", seed, first.Signature);
+            _logger.LogWarning("seed {Seed}: {Signature} was not seen again on a rerun of this stack (input seed {InputSeed}, {Count} inputs):\n{Stack}",
+                seed, first.Signature, run.Seed, run.Count, run.Stack.ToCorpusText());
             return false;
         }
         var input = located.Input ?? new FuzzInput(0, _arch.HarmlessNumbers[0], new ulong[6], 0);
@@ -135,6 +135,30 @@ public sealed class VerdictFuzzer
             ReplayNote = d.Kind == FindingKind.Verdict && final.Input.Slot != 0
                 ? $"the call was made at instruction pointer 0x{(rerun.Setup!.Ips[final.Input.Slot]):x}, which a catalogue call cannot place"
                 : null,
+        });
+    }
+
+    /// <summary>
+    /// A batch timed out: the agent runs stacks in order, so the first that did not finish is the
+    /// one that hung. Run alone again, it must hang again to be a finding.
+    /// </summary>
+    async Task<bool> HangAsync(StackRun run, ulong seed, CancellationToken cancellationToken)
+    {
+        var again = await _driver.RunAsync([run], detail: false, cancellationToken);
+        if (again.Execution.Result is not { TimedOut: true })
+        {
+            _stats.AddUnconfirmed();
+            _logger.LogWarning("seed {Seed}: a stack timed out once but not when run alone:\n{Stack}", seed, run.Stack.ToCorpusText());
+            return false;
+        }
+        var comment = $"conformance fuzz (seed {seed}) on {_machine.Name} ({_machine.Hello.Release}): the inputs under this stack never finished\n" +
+                      $"(seeded inputs: seed {run.Seed}, {run.Count} inputs)";
+        var yaml = VerdictCaseWriter.Write($"fuzz/hang_{seed:x16}", comment, _arch.Name, _arch.Abi, run.Stack.Programs(_arch), _prctl, null, null);
+        return Record(new Finding(FindingKind.Crash, $"hang | {string.Join(" ; ", run.Stack.Bodies.Select(Shape))}", "a stack's inputs never finish",
+            $"FUZZ timed out under this stack (seed {run.Seed}, {run.Count} inputs), twice", "every input ends", yaml)
+        {
+            Seed = seed,
+            ReplayNote = "the case installs the stack; the inputs that hung were drawn in the guest from the seed above (FuzzInputs)",
         });
     }
 

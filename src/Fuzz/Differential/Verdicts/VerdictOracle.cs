@@ -67,7 +67,7 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
                 return FuzzInputRecord.Returned(input, -e.Errno);
             case SigsysHandled h:
                 return FuzzInputRecord.SigsysCaught(input, (long)(h.Info.ReturnValue ?? 0), h.Info.Errno, h.Info.Code, ip,
-                    h.Info.Syscall, h.Info.Arch, h.Info.Signo);
+                    h.Info.Syscall, h.Info.Arch, h.Info.Signo) with { Flags = h.Info.Restarts ? FuzzInputRecord.RestartFlag : (ushort)0 };
             case ThreadKilled:
                 return FuzzInputRecord.ThreadDied(input);
             case ProcessKilled k:
