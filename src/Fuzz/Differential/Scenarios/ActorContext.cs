@@ -11,8 +11,14 @@ public sealed class ProcessContext
     /// <summary>Threads alive (the main thread included) at the current point.</summary>
     public int Threads { get; set; } = 1;
 
-    /// <summary>Filters some thread installed with TSYNC: they may be on every thread of the process.</summary>
-    public List<FilterSpec> Tsynced { get; } = [];
+    /// <summary>
+    /// Filters that may be on every thread of the process because some thread installed with TSYNC:
+    /// seccomp_sync_threads gives every sibling the caller's whole chain, not only the new filter.
+    /// </summary>
+    public List<AttachedSpec> Tsynced { get; } = [];
+
+    /// <summary>The chain every thread had when the process first spawned one (TSYNC copying these changes nothing).</summary>
+    public List<FilterSpec>? SharedAtSpawn { get; set; }
 }
 
 /// <summary>
@@ -57,12 +63,13 @@ public sealed class ActorContext
         Abi = Abi,
         Process = new ProcessContext(),
         // A filter a sibling may have TSYNCed onto this thread is copied like any other.
-        Chain = [.. Chain, .. Process.Tsynced.Where(f => Chain.All(c => c.Filter != f)).Select(f => new AttachedSpec(f, false, null))],
+        Chain = [.. Filters],
         Handler = Handler, Blocked = Blocked, Nnp = Nnp, PrivilegeDropped = PrivilegeDropped,
     };
 
     public ActorContext Thread()
     {
+        Process.SharedAtSpawn ??= Filters.Select(f => f.Filter).ToList();
         Process.Threads++;
         return new ActorContext
         {
@@ -83,8 +90,10 @@ public sealed class ActorContext
         if (!filter.Attachable)
             return;
         Chain.Add(new AttachedSpec(filter, listener, listener ? listenerFd : null));
-        if (tsync && !Process.Tsynced.Contains(filter))
-            Process.Tsynced.Add(filter);
+        if (tsync)
+            foreach (var attached in Chain)
+                if (Process.Tsynced.All(t => t.Filter != attached.Filter))
+                    Process.Tsynced.Add(attached);
     }
 
     /// <summary>close of a listener fd: the listener is gone once no child holds a copy.</summary>
@@ -99,7 +108,7 @@ public sealed class ActorContext
 
     /// <summary>Every filter that may be attached to this thread, its own and those a sibling may have TSYNCed.</summary>
     public IEnumerable<AttachedSpec> Filters =>
-        Chain.Concat(Process.Tsynced.Where(f => Chain.All(c => c.Filter != f)).Select(f => new AttachedSpec(f, false, null)));
+        Chain.Concat(Process.Tsynced.Where(t => Chain.All(c => c.Filter != t.Filter)));
 
     /// <summary>Every value the filters may return for the call (ALLOW with no filter).</summary>
     public IReadOnlyList<FilterAction> Possible(Abi abi, int nr)

@@ -34,7 +34,7 @@ internal sealed partial class ScenarioBuilder
         // The target: its steps are written in the order they run, the acting thread's turn first.
         var target = sup.Fork();
         sup.OpenChildren++;
-        var p = new List<ScenarioStep>();
+        var p = new List<ScenarioStep>(MaybeHandler(target));
         p.AddRange(Plain(target, Section.Prefix, _r.Between(0, 3)));
         int go = 0, done = 0, end = 0;
         bool forkByThread = false;
@@ -124,9 +124,14 @@ internal sealed partial class ScenarioBuilder
     /// </summary>
     List<ScenarioStep> Turn(ActorContext t)
     {
-        var turn = Plain(t, Section.Turn, _r.Between(1, 3));
-        if (_r.Chance(55))
-            turn.Insert(_r.Next(turn.Count + 1), Judged(t, RandomInstall(t)));
+        int n = _r.Between(1, 3), at = _r.Chance(55) ? _r.Next(n + 1) : -1;
+        var turn = new List<ScenarioStep>();
+        for (int i = 0; i <= n; i++)
+        {
+            // In the order they run: the calls after the install are chosen knowing its filter.
+            if (i == at) turn.Add(Judged(t, RandomInstall(t)));
+            if (i < n) turn.AddRange(Plain(t, Section.Turn, 1));
+        }
         return turn.Select(x => Mark(x, x is ScInstall ? Interleavings.ActWhileStopped | Interleavings.FilterDuringStop : Interleavings.ActWhileStopped)).ToList();
     }
 

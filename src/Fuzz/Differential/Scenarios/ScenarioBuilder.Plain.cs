@@ -62,12 +62,14 @@ internal sealed partial class ScenarioBuilder
     List<ScenarioStep> Tail(ActorContext ctx, int count, bool mayExec)
     {
         var steps = Plain(ctx, Section.Tail, count);
+        if (_r.Chance(40))
+            steps.Add(Judged(ctx, Call(ctx, mayKill: true, threadOnly: false, preferLethal: true)));
         bool canExec = mayExec && !ctx.PrivilegeDropped && ctx.Process.Threads == 1;
         if (canExec && _r.Chance(30))
         {
             bool compat = _t.Has("compat") && _r.Chance(45);
             ctx.Exec(compat ? _t.CompatAbi : _t.NativeAbi);
-            var body = Plain(ctx, Section.Tail, _r.Between(1, 4));
+            var body = MaybeHandler(ctx).Concat(Plain(ctx, Section.Tail, _r.Between(1, 4))).ToList();
             steps.Add(Judged(ctx, Mk(new ScExec(body, compat))));
         }
         else if (_r.Chance(15))
@@ -75,25 +77,47 @@ internal sealed partial class ScenarioBuilder
         return steps;
     }
 
-    /// <summary>A call of a harmless number with generated arguments that cannot block and, unless allowed here, cannot end the actor.</summary>
-    ScCall Call(ActorContext ctx, bool mayKill, bool threadOnly, bool int80 = false)
+    /// <summary>
+    /// A call of a harmless number with generated arguments that cannot block and, unless allowed
+    /// here, cannot end the actor. Numbers the actor's own filters catch come first, so most calls
+    /// meet a rule; <paramref name="preferLethal"/> looks for one that may end it (a tail's last call).
+    /// </summary>
+    ScCall Call(ActorContext ctx, bool mayKill, bool threadOnly, bool int80 = false, bool preferLethal = false)
     {
         var abi = int80 ? _t.CompatAbi : ctx.Abi;
+        var caught = ctx.Filters.SelectMany(f => f.Filter.Rules).Where(r => r.Abi == abi)
+            .SelectMany(r => r.IsRange ? [_r.Between(r.RangeLow, r.RangeHigh)] : r.Numbers).Distinct().ToList();
+        bool Allowed(int nr, out bool lethal)
+        {
+            lethal = ctx.MayKill(abi, nr, out var processWide);
+            return !ctx.MayBlock(abi, nr) && (!lethal || (mayKill && !(threadOnly && processWide)));
+        }
+        if (preferLethal)
+            foreach (var nr in _r.Shuffle(caught))
+                if (Allowed(nr, out var lethal) && lethal)
+                    return NewCall(abi, nr, int80);
         for (int attempt = 0; attempt < 16; attempt++)
         {
-            int nr = _r.Weighted((0, 60), (1, 25), (2, 15)) switch
+            int nr = _r.Weighted((0, caught.Count > 0 ? 55 : 0), (1, 20), (2, 15), (3, 10)) switch
             {
-                0 => _r.Pick(_pool[abi]),
-                1 => HarmlessCalls.Number(abi, _r.Pick(HarmlessCalls.Named).Name),
+                0 => _r.Pick(caught),
+                1 => _r.Pick(_pool[abi]),
+                2 => HarmlessCalls.Number(abi, _r.Pick(HarmlessCalls.Named).Name),
                 _ => FreeNumber(),
             };
-            if (ctx.MayBlock(abi, nr))
-                continue;
-            if (ctx.MayKill(abi, nr, out var processWide) && (!mayKill || (threadOnly && processWide)))
-                continue;
-            return NewCall(abi, nr, int80);
+            if (Allowed(nr, out _))
+                return NewCall(abi, nr, int80);
         }
         return NewCall(abi, FreeNumber(), int80);
+    }
+
+    /// <summary>Often a process starts by catching SIGSYS, so its TRAPs are judged as deliveries rather than deaths.</summary>
+    IEnumerable<ScenarioStep> MaybeHandler(ActorContext ctx)
+    {
+        if (ctx.Handler || !_r.Chance(35))
+            return [];
+        ctx.Handler = true;
+        return [Mk(new ScSignal("handler"), judge: Judging.Default)];
     }
 
     ScCall NewCall(Abi abi, int nr, bool int80, CallRole role = CallRole.Plain, int bundle = 0, Interleavings part = Interleavings.None)
@@ -108,7 +132,7 @@ internal sealed partial class ScenarioBuilder
         return Enumerable.Range(0, n).Select(_ => Arg()).ToList();
     }
 
-    string Arg() => _r.Weighted(("value", 70), ("small", 10), ("pid", 4), ("tid", 3), ("ppid", 3), ("buf", 4), ("minus", 3), ("null", 3)) switch
+    string Arg() => _r.Weighted(("value", 72), ("small", 10), ("pid", 4), ("tid", 3), ("ppid", 3), ("buf", 2), ("minus", 3), ("null", 3)) switch
     {
         "value" => Number(_r.Chance(80) ? _r.Pick(_values) : _r.Pick(_values) + (ulong)_r.Pick(new[] { 1, -1 })),
         "small" => _r.Next(8).ToString(CultureInfo.InvariantCulture),
@@ -152,19 +176,17 @@ internal sealed partial class ScenarioBuilder
     }
 
     /// <summary>
-    /// An install of a random filter (new, or one the case already has). With other threads alive the
-    /// filter is tame (it cannot end or block anyone: TSYNC may put it on every thread), and TSYNC
-    /// makes the siblings' later steps observed. A filter Linux refuses, or flags it refuses, are
-    /// only ever tame: a kernel that wrongly attaches them must not hang the case.
+    /// An install of a random filter (new, or one the case already has), with random flags. A filter
+    /// TSYNCed while other threads live is tame (it cannot end or block anyone: it may land on every
+    /// thread) and makes the siblings' later steps observed. A filter Linux refuses, or flags it
+    /// refuses, are only ever tame too: a kernel that wrongly attaches them must not hang the case.
     /// </summary>
-    ScenarioStep RandomInstall(ActorContext ctx)
+    ScenarioStep RandomInstall(ActorContext ctx, FilterSpec? chosen = null)
     {
         bool multi = ctx.Process.Threads > 1;
-        bool tame = multi || _r.Chance(30);
-        var filter = ReuseOrNewFilter(tame);
         var flags = new List<string>();
         bool refused = false;
-        if (filter.Attachable && tame && _t.HasFlag("WAIT_KILLABLE_RECV") && _r.Chance(4))
+        if (chosen is null && _t.HasFlag("WAIT_KILLABLE_RECV") && _r.Chance(4))
         {
             flags.Add("WAIT_KILLABLE_RECV");   // without NEW_LISTENER: EINVAL
             refused = true;
@@ -180,6 +202,10 @@ internal sealed partial class ScenarioBuilder
             if (_t.HasFlag("SPEC_ALLOW") && _r.Chance(10)) flags.Add("SPEC_ALLOW");
         }
         bool tsync = flags.Contains("TSYNC");
+        var filter = chosen ?? ReuseOrNewFilter(tame: refused || (tsync && multi) || _r.Chance(30));
+        if (tsync && multi && !CanTsync(ctx, filter))
+            flags.RemoveAll(f => f.StartsWith("TSYNC", StringComparison.Ordinal));
+        tsync = flags.Contains("TSYNC");
         if (!refused)
             ctx.Attach(filter, listener: false, listenerFd: null, tsync);
         var step = Mk(new ScInstall(filter.Name, flags, null) { ViaPrctl = flags.Count == 0 && _r.Chance(15) });
@@ -189,5 +215,16 @@ internal sealed partial class ScenarioBuilder
             by.Add(ctx);
         }
         return step;
+    }
+
+    /// <summary>
+    /// TSYNC gives every sibling the caller's whole chain: each filter the siblings did not already
+    /// have from their creation must be tame, or a sibling could die or block somewhere it owes a flag.
+    /// </summary>
+    bool CanTsync(ActorContext ctx, FilterSpec filter)
+    {
+        var shared = ctx.Process.SharedAtSpawn ?? [];
+        return ctx.Filters.Select(f => f.Filter).Append(filter).Where(f => !shared.Contains(f))
+            .All(f => f.AllLeaves.All(a => !a.Lethal(sigsysCaught: false)));
     }
 }

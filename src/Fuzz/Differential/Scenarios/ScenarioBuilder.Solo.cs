@@ -13,7 +13,7 @@ internal sealed partial class ScenarioBuilder
     {
         int bundle = NewBundle();
         var ctx = parent.Fork();
-        var body = new List<ScenarioStep>();
+        var body = new List<ScenarioStep>(MaybeHandler(ctx));
         body.AddRange(Plain(ctx, Section.Prefix, _r.Between(0, 4)));
         if (depth < 2 && _r.Chance(depth == 0 ? 35 : 15))
         {

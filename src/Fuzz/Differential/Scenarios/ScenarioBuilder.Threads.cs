@@ -1,3 +1,5 @@
+using Conformance.Model.Seccomp;
+
 namespace Conformance.Fuzzing;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal sealed partial class ScenarioBuilder
             return null;
         int bundle = NewBundle();
         var main = parent.Fork();
-        var body = new List<ScenarioStep>();
+        var body = new List<ScenarioStep>(MaybeHandler(main));
         body.AddRange(Plain(main, Section.Prefix, _r.Between(0, 3)));
 
         var threads = new List<(ActorContext Ctx, int Go, int Done, List<ScenarioStep> Turn, bool DiesAtEnd)>();
@@ -27,9 +29,16 @@ internal sealed partial class ScenarioBuilder
 
         // Turns in the order they run, so what a TSYNC makes stale is known when later steps are written.
         var mainTurns = new List<List<ScenarioStep>>();
-        foreach (var (ctx, _, _, turn, _) in threads)
+        foreach (var (ctx, _, _, turn, diesAtEnd) in threads)
         {
             turn.AddRange(Plain(ctx, Section.Turn, _r.Between(1, 4)));
+            if (diesAtEnd && _t.HasAction(SeccompAction.KillThread) && _r.Chance(60))
+            {
+                // A filter of its own (no TSYNC) that kills this thread alone on some calls.
+                var own = NewFilter(tame: false, only: [FilterAction.KillThread, FilterAction.Errno(_r.Between(1, 133)), FilterAction.Allow]);
+                var install = RandomInstall(ctx, own);
+                turn.Add(Judged(ctx, install));
+            }
             mainTurns.Add(_r.Chance(50) ? Plain(main, Section.Turn, _r.Between(1, 2)) : []);
         }
         for (int i = 0; i < n; i++)
@@ -39,7 +48,7 @@ internal sealed partial class ScenarioBuilder
             steps.AddRange(turn);
             steps.Add(Mk(new ScSetFlag(done), bundle, Judging.Default));
             if (diesAtEnd)
-                steps.Add(Judged(ctx, Call(ctx, mayKill: true, threadOnly: true)));   // may kill this thread only
+                steps.Add(Judged(ctx, Call(ctx, mayKill: true, threadOnly: true, preferLethal: true)));   // may kill this thread only
             else
                 steps.Add(Mk(new ScWaitFlag(end), bundle, Judging.Default));
             body.Add(Mk(new ScThread(steps, $"t{i + 1}"), bundle, Judging.Default));

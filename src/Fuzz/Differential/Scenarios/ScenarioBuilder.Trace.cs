@@ -23,7 +23,7 @@ internal sealed partial class ScenarioBuilder
         int ready = NewFlag()!.Value, go = NewFlag()!.Value;
 
         var tracee = tracer.Fork();
-        var p = new List<ScenarioStep>();
+        var p = new List<ScenarioStep>(MaybeHandler(tracee));
         if (_r.Chance(70)) p.Add(Nnp(tracee));
         p.AddRange(Plain(tracee, Section.Prefix, _r.Between(0, 2)));
         var traceFilter = NewFilter(tame: false, traceHeavy: true);

@@ -71,6 +71,8 @@ public class ScenariosOnHostTests
         TestContext.Out.WriteLine($"{outcomes.Count - bad.Count} passed, {bad.Count} failed or errored, {skipped} skipped; " +
             $"{checks.Count} checks, {checks.Count(c => !c.Judged)} of them not judged");
         TestContext.Out.WriteLine("what the model said, judged: " + string.Join(", ", kinds.Select(g => $"{g.Key} {g.Count()}")));
+        var unjudged = checks.Where(c => !c.Judged).GroupBy(c => $"{c.Step.Split(' ')[0]}: {Reason(c.Expected)}").OrderByDescending(g => g.Count());
+        TestContext.Out.WriteLine("not judged: " + string.Join("; ", unjudged.Select(g => $"{g.Key} ({g.Count()})")));
         foreach (var o in bad)
             TestContext.Out.WriteLine($"{o.Id}: {HostRun.Explain(o.Verdict)}\n{ScenarioGeneratorTests.Numbered(o.Yaml)}");
         Assert.That(bad.Select(o => $"{o.Id}: {o.Verdict.Status}: {o.Verdict.Reason}"), Is.Empty, "generated scenarios that failed or errored on the host kernel");
@@ -91,6 +93,13 @@ public class ScenariosOnHostTests
         TestContext.Out.WriteLine($"{dependent.Count} scenarios had an install accepted; without the filters {failed} failed");
         Assert.That(dependent, Is.Not.Empty);
         Assert.That(failed, Is.GreaterThan(dependent.Count / 2), "scenarios whose judging does not depend on the filters");
+    }
+
+    /// <summary>Why a step was not judged, without the details that differ from case to case.</summary>
+    static string Reason(string expected)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(expected, @"[0-9a-fx]+\)|#\d+|\(\S+:\d+:\d+\)|\$\w+|\d+", "N");
+        return text.Length > 110 ? text[..110] : text;
     }
 
     /// <summary>A model check's expectation, coarsely: what kind of answer the model gave.</summary>
