@@ -65,6 +65,10 @@ internal sealed partial class ScenarioBuilder
         }
         p.AddRange(Tail(target, _r.Between(0, 4), mayExec: true));
         s.Add(Mk(new ScFork(p, "p"), bundle, Judging.Default));
+        bool busy = _r.Chance(20);
+        if (busy)
+            // A second listener while the first is open: EBUSY, nothing attached.
+            s.Add(Mk(new ScInstall(listener.Name, ["NEW_LISTENER"], null)));
 
         s.Add(Mk(new ScNotifRecv("fd", "id"), bundle));
         if (_r.Chance(40))
@@ -101,7 +105,7 @@ internal sealed partial class ScenarioBuilder
         }
         s.Add(Mk(new ScWait("p"), bundle));
         sup.OpenChildren--;
-        if (_r.Chance(25))
+        if (!busy && _r.Chance(25))
         {
             // Every copy of the listener is gone with the close: the filter's USER_NOTIF fails with ENOSYS.
             int closing = NewBundle();

@@ -185,14 +185,14 @@ internal sealed partial class ScenarioBuilder
     {
         bool multi = ctx.Process.Threads > 1;
         var flags = new List<string>();
-        bool refused = false;
+        string? fprog = null;
         if (chosen is null && _t.HasFlag("WAIT_KILLABLE_RECV") && _r.Chance(4))
-        {
             flags.Add("WAIT_KILLABLE_RECV");   // without NEW_LISTENER: EINVAL
-            refused = true;
-        }
         else
         {
+            if (chosen is null && _r.Chance(5))
+                // The kernel's checks of the struct itself: EFAULT, EINVAL for a length of 0 or one short.
+                fprog = _r.Pick(new[] { "null", "bad", "filter-null", "filter-bad", "len=0", "[filter-null, len=0]", "short" });
             if (_t.HasFlag("TSYNC") && _r.Chance(multi ? 45 : 15))
             {
                 flags.Add("TSYNC");
@@ -201,14 +201,20 @@ internal sealed partial class ScenarioBuilder
             if (_t.HasFlag("LOG") && _r.Chance(15)) flags.Add("LOG");
             if (_t.HasFlag("SPEC_ALLOW") && _r.Chance(10)) flags.Add("SPEC_ALLOW");
         }
+        bool badFlags = flags.Contains("WAIT_KILLABLE_RECV");
         bool tsync = flags.Contains("TSYNC");
-        var filter = chosen ?? ReuseOrNewFilter(tame: refused || (tsync && multi) || _r.Chance(30));
+        var filter = chosen ?? ReuseOrNewFilter(tame: badFlags || fprog is not null || (tsync && multi) || _r.Chance(30));
         if (tsync && multi && !CanTsync(ctx, filter))
             flags.RemoveAll(f => f.StartsWith("TSYNC", StringComparison.Ordinal));
         tsync = flags.Contains("TSYNC");
-        if (!refused)
+        if (fprog is not null && !_tame.Contains(filter.Name))
+            fprog = null;   // only a tame filter is ever installed in a way that must fail
+        if (fprog == "short")
+            fprog = $"len={filter.Render().Count(c => c == '\n') - 1}";
+        // A refused install attaches nothing (and a filter Linux refuses is never attached: Attach knows).
+        if (!badFlags && fprog is null)
             ctx.Attach(filter, listener: false, listenerFd: null, tsync);
-        var step = Mk(new ScInstall(filter.Name, flags, null) { ViaPrctl = flags.Count == 0 && _r.Chance(15) });
+        var step = Mk(new ScInstall(filter.Name, flags, null) { ViaPrctl = flags.Count == 0 && fprog is null && _r.Chance(15), Fprog = fprog });
         if (tsync && multi)
         {
             if (!_tsyncBy.TryGetValue(ctx.Process, out var by)) _tsyncBy[ctx.Process] = by = [];

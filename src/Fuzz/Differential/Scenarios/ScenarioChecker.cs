@@ -72,7 +72,9 @@ public static class ScenarioChecker
                         }
                         bool listener = inst.Flags.Contains("NEW_LISTENER");
                         bool refused = (inst.Flags.Contains("WAIT_KILLABLE_RECV") && !listener)
-                            || (inst.Flags.Contains("TSYNC") && listener && !inst.Flags.Contains("TSYNC_ESRCH"));
+                            || (inst.Flags.Contains("TSYNC") && listener && !inst.Flags.Contains("TSYNC_ESRCH"))
+                            || inst.Fprog is not null
+                            || (listener && ctx.Filters.Any(f => f.Listener));   // EBUSY: one listener per chain
                         if (!refused)
                             ctx.Attach(filter, listener, inst.Save, inst.Flags.Contains("TSYNC"));
                         if (inst.Save is { } fd) names.Add(fd);

@@ -18,7 +18,8 @@ public static class ScenarioShrinker
         foreach (var candidate in Candidates(scenario))
         {
             var pruned = WithoutUnusedFilters(candidate);
-            if (!seen.Add(Fingerprint(pruned)) || Fingerprint(pruned) == Fingerprint(scenario))
+            // A case needs a step; and a candidate is only worth offering once.
+            if (pruned.Root.Count == 0 || !seen.Add(Fingerprint(pruned)) || Fingerprint(pruned) == Fingerprint(scenario))
                 continue;
             if (ScenarioChecker.IsValid(pruned))
                 yield return pruned;

@@ -58,6 +58,9 @@ public sealed record ScInstall(string Filter, IReadOnlyList<string> Flags, strin
 {
     /// <summary>prctl instead of seccomp(2) (only without flags).</summary>
     public bool ViaPrctl { get; init; }
+
+    /// <summary>A broken `struct sock_fprog` (`null`, `bad`, `filter-null`, `filter-bad`, `len=N`): nothing is attached.</summary>
+    public string? Fprog { get; init; }
     public override string Keyword => "install";
 }
 

@@ -40,7 +40,7 @@ public static class ScenarioYaml
                     y.Append("    ").Append(line).Append('\n');
             }
         }
-        y.Append("steps:\n");
+        y.Append(scenario.Root.Count == 0 ? "steps: []\n" : "steps:\n");
         Steps(y, scenario.Root, 2);
         return y.ToString();
     }
@@ -118,6 +118,7 @@ public static class ScenarioYaml
                 head = $"install: {i.Filter}";
                 if (i.ViaPrctl) Key("via", "prctl");
                 if (i.Flags.Count > 0) Key("flags", $"[{string.Join(", ", i.Flags)}]");
+                if (i.Fprog is { } fprog) Key("fprog", fprog);
                 if (i.Save is { } save) Key("save", save);
                 break;
             case ScDropCaps d:
