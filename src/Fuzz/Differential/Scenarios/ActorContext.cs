@@ -52,7 +52,7 @@ public sealed class ActorContext
 
     public bool Nnp { get; set; }
 
-    /// <summary>The actor dropped capabilities or root: it cannot drop them again, and exec would give root's back.</summary>
+    /// <summary>The actor dropped capabilities or root: capset cannot lower sets it no longer holds, so it drops them once.</summary>
     public bool PrivilegeDropped { get; set; }
 
     /// <summary>Forked children not yet waited for (each holds copies of the actor's fds).</summary>

@@ -64,7 +64,7 @@ internal sealed partial class ScenarioBuilder
         var steps = Plain(ctx, Section.Tail, count);
         if (_r.Chance(40))
             steps.Add(Judged(ctx, Call(ctx, mayKill: true, threadOnly: false, preferLethal: true)));
-        bool canExec = mayExec && !ctx.PrivilegeDropped && ctx.Process.Threads == 1;
+        bool canExec = mayExec && ctx.Process.Threads == 1;
         if (canExec && _r.Chance(30))
         {
             bool compat = _t.Has("compat") && _r.Chance(45);
