@@ -56,8 +56,15 @@ public sealed record NotifMatch(ValueExpr? Nr, uint? Arch, IReadOnlyList<ulong?>
 
 public sealed record StopMatch(string? Event, ulong? Msg, ValueExpr? Nr);
 
-/// <summary>One alternative of an expectation: applies when its condition holds.</summary>
-public sealed record ExpectAlternative(Condition? When, Matcher? Matcher, bool UseModel);
+/// <summary>
+/// One alternative of an expectation: applies when its condition holds. A `model` alternative also
+/// needs the model to say something: where it cannot, the next alternative that holds applies.
+/// </summary>
+public sealed record ExpectAlternative(Condition? When, Matcher? Matcher, bool UseModel)
+{
+    /// <summary>`observe`: the step is recorded and reported as not judged; it never fails.</summary>
+    public bool Observe { get; init; }
+}
 
 /// <summary>`when:` — a profile range, a feature, or the machine's arch.</summary>
 public sealed record Condition(string? ProfileOp, Version? ProfileVersion, string? Feature, bool FeatureAbsent)
@@ -88,6 +95,12 @@ public sealed record Condition(string? ProfileOp, Version? ProfileVersion, strin
 public sealed record Expectation(IReadOnlyList<ExpectAlternative> Alternatives)
 {
     public static Expectation Model { get; } = new([new ExpectAlternative(null, null, true)]);
+
+    /// <summary>`expect: observe`: record what the step does, judge nothing.</summary>
+    public static Expectation Observe { get; } = new([new ExpectAlternative(null, null, false) { Observe = true }]);
+
+    /// <summary>`expect: [model, observe]`: the model's answer where it has one, else observed and not judged.</summary>
+    public static Expectation ModelOrObserve { get; } = new([new ExpectAlternative(null, null, true), new ExpectAlternative(null, null, false) { Observe = true }]);
     public static Expectation Of(Matcher m) => new([new ExpectAlternative(null, m, false)]);
 }
 

@@ -17,6 +17,8 @@ sealed class MatcherParser(YamlNodes y)
     {
         if (node is YamlScalarNode s && s.Value == "model")
             return Cases.Expectation.Model;
+        if (node is YamlScalarNode o && o.Value == "observe")
+            return Cases.Expectation.Observe;
         if (node is YamlMappingNode m)
             return Cases.Expectation.Of(Matcher(m));
         var alternatives = new List<ExpectAlternative>();
@@ -27,13 +29,21 @@ sealed class MatcherParser(YamlNodes y)
                 alternatives.Add(new ExpectAlternative(null, null, true));
                 continue;
             }
+            if (item is YamlScalarNode so && so.Value == "observe")
+            {
+                alternatives.Add(new ExpectAlternative(null, null, false) { Observe = true });
+                continue;
+            }
             var map = y.Mapping(item, "an expectation alternative");
             Condition? when = null;
             if (YamlNodes.Get(map, "when") is { } w)
                 when = Condition(w);
             bool model = YamlNodes.Get(map, "model") is { } mn && y.Bool(mn, "model");
-            var rest = new YamlMappingNode(map.Children.Where(kv => y.Scalar(kv.Key, "key") is not ("when" or "model")));
-            alternatives.Add(new ExpectAlternative(when, model ? null : Matcher(rest, map), model));
+            bool observe = YamlNodes.Get(map, "observe") is { } on && y.Bool(on, "observe");
+            if (model && observe) throw y.Error(item, "an alternative is model or observe, not both");
+            var rest = new YamlMappingNode(map.Children.Where(kv => y.Scalar(kv.Key, "key") is not ("when" or "model" or "observe")));
+            if (observe && rest.Children.Count > 0) throw y.Error(item, "observe judges nothing: it takes no matcher");
+            alternatives.Add(new ExpectAlternative(when, model || observe ? null : Matcher(rest, map), model) { Observe = observe });
         }
         if (alternatives.Count == 0)
             throw y.Error(node, "expect lists no alternative");

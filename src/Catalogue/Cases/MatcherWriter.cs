@@ -11,6 +11,8 @@ static class MatcherWriter
     {
         if (e.Alternatives is [{ When: null, UseModel: true }])
             return StepWriter.Scalar("model");
+        if (e.Alternatives is [{ When: null, Observe: true }])
+            return StepWriter.Scalar("observe");
         if (e.Alternatives is [{ When: null, UseModel: false, Matcher: { } only }])
             return Matcher(only);
         return new YamlSequenceNode(e.Alternatives.Select(Alternative));
@@ -19,9 +21,11 @@ static class MatcherWriter
     static YamlNode Alternative(ExpectAlternative a)
     {
         if (a.UseModel && a.When is null) return StepWriter.Scalar("model");
+        if (a.Observe && a.When is null) return StepWriter.Scalar("observe");
         var map = new YamlMappingNode();
         if (a.When is { } when) map.Add("when", Condition(when));
         if (a.UseModel) map.Add("model", "true");
+        else if (a.Observe) map.Add("observe", "true");
         else foreach (var (k, v) in Matcher(a.Matcher ?? throw new InvalidOperationException("an alternative without a matcher")).Children) map.Add(k, v);
         return map;
     }

@@ -12,6 +12,12 @@ public sealed class ProcessState
     /// forced SIGSYS): every other thread of the process dies wherever it is at that moment.
     /// </summary>
     public Fate? Death { get; set; }
+
+    /// <summary>
+    /// The first step of any of the process's threads that was observed without being judged (why
+    /// the model could not say). After one, a death the model did not predict is not held against it.
+    /// </summary>
+    public string? Unjudged { get; set; }
 }
 
 /// <summary>

@@ -91,17 +91,40 @@ public sealed class CaseJudge
     void CheckRootFate(Fate predicted, ActorState state)
     {
         var status = new WaitStatus(_result.RootStatus);
+        var where = _case.Case.Pos.ToString();
         Matcher? matcher = null;
         bool fromModel = true;
         string why = predicted.Why;
-        if (_case.Case.Result is { } stated && Resolve(stated) is { } alt)
+        // No `result:` (or none of its alternatives holds) asks the model.
+        var alternatives = _case.Case.Result is { } stated ? Applicable(stated).ToList() : [];
+        if (alternatives.Count == 0)
+            alternatives.Add(Expectation.Model.Alternatives[0]);
+        foreach (var alt in alternatives)
         {
-            if (!alt.UseModel) { matcher = alt.Matcher; fromModel = false; why = "stated"; }
+            if (alt.UseModel)
+            {
+                if (predicted.IsUnknown) continue;
+                matcher = predicted.AsMatcher(_profile);
+                break;
+            }
+            if (alt.Observe)
+            {
+                _checks.Add(new Check("case root", where, NotJudged(predicted.IsUnknown ? [predicted.Why] : []), status.ToString(), true, false) { Judged = false });
+                return;
+            }
+            matcher = alt.Matcher;
+            fromModel = false;
+            why = "stated";
+            break;
         }
-        matcher ??= predicted.AsMatcher(_profile);
+        if (matcher is null)
+        {
+            _caseErrors.Add($"{where}: case root: the model cannot say how the case root ends ({predicted.Why}); state the result");
+            return;
+        }
         bool ok = matcher.Exited is { } code ? status.Exited && status.ExitCode == code
             : matcher.Killed is { } sig && status.Signaled && status.TermSignal == sig && (matcher.Core is not { } core || status.CoreDumped == core);
-        _checks.Add(new Check("case root", _case.Case.Pos.ToString(), $"{matcher} ({why})", status.ToString(), ok, fromModel));
+        _checks.Add(new Check("case root", where, $"{matcher} ({why})", status.ToString(), ok, fromModel));
     }
 
     /// <summary>Every wait step's answer tells how that child ended: remember it before walking.</summary>
@@ -134,7 +157,9 @@ public sealed class CaseJudge
             if (kind.Walk(this, frame, step, info, view) is { } ended)
                 return ended;
             if (diedHere)
-                return frame.PredictedDeath ?? state.Process.Death ?? Fate.Exit(0, "the model expected it to run on");
+                return frame.PredictedDeath ?? state.Process.Death ?? (state.Process.Unjudged is { } unjudged
+                    ? Fate.Unknown($"it died at {step.Label} ({step.Pos}), where the model expected it to run on, after a step it could not judge: {unjudged}")
+                    : Fate.Exit(0, "the model expected it to run on"));
         }
         if (frame.PredictedDeath is { } death)
             return death;
@@ -194,31 +219,50 @@ public sealed class CaseJudge
 
     internal Prediction? JudgeStep(Step step, StepInfo info, StepView view, ActorState state, Matcher? fallback)
     {
-        Matcher? matcher;
+        Matcher? matcher = null;
         bool fromModel = false;
         Prediction? prediction = null;
         string why = "stated";
-        var alt = step.Expect is { } e ? Resolve(e) : null;
-        if (alt is { UseModel: true })
+        var cannotSay = new List<string>();
+        bool applies = false;
+        // The first alternative whose `when` holds applies; a `model` one only where the model can say.
+        foreach (var alt in step.Expect is { } e ? Applicable(e) : [])
         {
-            prediction = step.Kind.Predict(this, step, info, state);
-            if (prediction.Matcher is null)
+            applies = true;
+            if (alt.UseModel)
             {
-                _caseErrors.Add($"{step.Pos}: {step.Label}: {prediction.Why}");
-                return prediction;
+                prediction = step.Kind.Predict(this, step, info, state);
+                if (prediction.Matcher is null)
+                {
+                    cannotSay.Add(prediction.Why);
+                    continue;
+                }
+                matcher = prediction.Matcher;
+                fromModel = true;
+                why = prediction.Why;
+                break;
             }
-            matcher = prediction.Matcher;
-            fromModel = true;
-            why = prediction.Why;
-        }
-        else if (alt is not null)
-        {
+            if (alt.Observe)
+            {
+                var reason = NotJudged(cannotSay);
+                state.Process.Unjudged ??= $"{step.Label} ({step.Pos}): {reason}";
+                _checks.Add(new Check(step.Label, step.Pos.ToString(), reason, MatcherCheck.Describe(view), true, false) { Judged = false });
+                return null;
+            }
             matcher = alt.Matcher;
             // On a wait step `killed` describes the child, not the actor that waits.
             if (matcher?.Killed is { } sig && step is not WaitStep) prediction = new Prediction(matcher, "stated", Kills: true);
             if (matcher?.ThreadKilled == true) prediction = new Prediction(matcher, "stated", Kills: true, KillsThreadOnly: true);
+            break;
         }
-        else
+        if (matcher is null && cannotSay.Count > 0)
+        {
+            // Only `model` alternatives applied and the model could not say: the case must state it.
+            _caseErrors.Add($"{step.Pos}: {step.Label}: {string.Join("; ", cannotSay)}");
+            state.Process.Unjudged ??= $"{step.Label} ({step.Pos}): {cannotSay[0]}";
+            return prediction;
+        }
+        if (!applies)
         {
             matcher = fallback;
             why = "the step's default";
@@ -231,6 +275,10 @@ public sealed class CaseJudge
         _checks.Add(new Check(step.Label, step.Pos.ToString(), $"{matcher} ({why})", result.Observed, result.Passed, fromModel));
         return prediction;
     }
+
+    /// <summary>What a not-judged check says it expected: nothing, and why.</summary>
+    static string NotJudged(IReadOnlyList<string> cannotSay) =>
+        cannotSay.Count > 0 ? $"not judged: the model cannot say ({string.Join("; ", cannotSay)})" : "not judged: observed as the case asks";
 
     internal CompiledCase Case => _case;
     internal KernelProfile Profile => _profile;
@@ -265,7 +313,8 @@ public sealed class CaseJudge
         MainThreadDeathIsStatus = !_profile.LastThreadSetsGroupExit,
     };
 
-    ExpectAlternative? Resolve(Expectation e) => e.Alternatives.FirstOrDefault(a => a.When is null || Holds(a.When));
+    /// <summary>The alternatives whose `when` holds on this machine, in the case's order.</summary>
+    IEnumerable<ExpectAlternative> Applicable(Expectation e) => e.Alternatives.Where(a => a.When is null || Holds(a.When));
 
     bool Holds(Condition c) => c.Holds(_features, _case.Arch, _kernel);
 

@@ -8,7 +8,14 @@ namespace Conformance.Catalogue.Judge;
 public enum CaseStatus { Pass, Fail, Skip, Error, Xfail, Xpass }
 
 /// <summary>One judged expectation: what the step had to observe and what it did.</summary>
-public sealed record Check(string Step, string Where, string Expected, string Observed, bool Passed, bool FromModel);
+public sealed record Check(string Step, string Where, string Expected, string Observed, bool Passed, bool FromModel)
+{
+    /// <summary>
+    /// False for a step the case asked to observe (`observe`, or `[model, observe]` where the model
+    /// cannot say): what it did is recorded, nothing was held against it, and it never fails.
+    /// </summary>
+    public bool Judged { get; init; } = true;
+}
 
 /// <summary>The known-failures entry that turned a verdict into Xfail or Xpass, and the status the judge gave before it.</summary>
 public sealed record KnownFailureNote(string Reason, string Where, CaseStatus Judged);

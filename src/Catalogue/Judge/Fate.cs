@@ -11,6 +11,14 @@ public sealed record Fate(int? ExitCode, int? Signal, bool ThreadOnly, string Wh
     /// <summary>The wait status said the process dumped core (only known for an observed fate).</summary>
     public bool CoreDumped { get; init; }
 
+    /// <summary>
+    /// The model cannot say how the actor ends: it died where no death was predicted, after a step
+    /// of its process was only observed (a tracer's answer, a supervisor's, a field the model lacks).
+    /// </summary>
+    public bool IsUnknown { get; init; }
+
+    public static Fate Unknown(string why) => new(null, null, false, why) { IsUnknown = true };
+
     public static Fate Exit(int code, string why) => new(code, null, false, why);
     public static Fate Killed(int signal, string why) => new(null, signal, false, why);
     public static Fate ThreadDied(string why) => new(null, KernelConstants.SIGSYS, true, why);
@@ -21,6 +29,8 @@ public sealed record Fate(int? ExitCode, int? Signal, bool ThreadOnly, string Wh
     /// </summary>
     public Matcher AsMatcher(KernelProfile profile)
     {
+        if (IsUnknown)
+            throw new InvalidOperationException($"an unknown fate has no wait status: {Why}");
         if (ThreadOnly && Signal is { } died)
             return GroupExitStatus.AfterMainThreadDiedAlone(profile, died, 0) is { Signal: { } s2 }
                 ? new Matcher { Killed = s2 }
@@ -28,5 +38,7 @@ public sealed record Fate(int? ExitCode, int? Signal, bool ThreadOnly, string Wh
         return Signal is { } s ? new Matcher { Killed = s } : new Matcher { Exited = ExitCode ?? 0 };
     }
 
-    public override string ToString() => Signal is { } s ? $"killed by {KernelConstants.SignalName(s)} ({Why})" : $"exits {ExitCode} ({Why})";
+    public override string ToString() =>
+        IsUnknown ? $"ends in a way the model cannot say ({Why})"
+        : Signal is { } s ? $"killed by {KernelConstants.SignalName(s)} ({Why})" : $"exits {ExitCode} ({Why})";
 }

@@ -74,6 +74,7 @@ public sealed class ResultsJson(string path) : IRunSink
                 ["observed"] = c.Observed,
                 ["passed"] = c.Passed,
                 ["from_model"] = c.FromModel,
+                ["judged"] = c.Judged,
             }).ToArray()),
         };
         if (r.ConsoleExcerpt is { } excerpt)

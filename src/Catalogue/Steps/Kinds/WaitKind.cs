@@ -34,7 +34,9 @@ public sealed class WaitKind : StepKind<WaitStep>
 
     internal override Prediction Predict(CaseJudge judge, Step step, StepInfo info, ActorState state) =>
         OutcomePredictor.ArgValue(((WaitStep)step).Target, state, info.Abi) is { } pid && judge.PredictedFate.TryGetValue((int)pid, out var fate)
-            ? new Prediction(fate.AsMatcher(judge.Profile), $"model: the child {fate}")
+            ? fate.IsUnknown
+                ? Prediction.Unknown($"the model cannot say how the child ends: {fate.Why}")
+                : new Prediction(fate.AsMatcher(judge.Profile), $"model: the child {fate}")
             : Prediction.Unknown($"no predicted fate for {((WaitStep)step).Target}");
 
     internal override void Apply(CaseJudge judge, Step step, StepInfo info, StepView view, ActorState state)
