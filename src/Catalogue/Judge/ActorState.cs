@@ -49,6 +49,12 @@ public sealed class ActorState
         set => Task = Task with { CapSysAdmin = value };
     }
 
+    public bool RootUid
+    {
+        get => Task.RootUid;
+        set => Task = Task with { RootUid = value };
+    }
+
     /// <summary>SECCOMP_MODE_* as the kernel numbers it.</summary>
     public int Mode
     {

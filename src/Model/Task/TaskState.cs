@@ -32,6 +32,9 @@ public sealed partial record TaskState
     /// <summary>CAP_SYS_ADMIN in the task's user namespace (a case root starts as root).</summary>
     public bool CapSysAdmin { get; init; } = true;
 
+    /// <summary>The task's uids are 0 (a case root starts as root; setresuid to another user ends it).</summary>
+    public bool RootUid { get; init; } = true;
+
     public SigsysDisposition Sigsys { get; init; }
 
     public bool SigsysBlocked { get; init; }

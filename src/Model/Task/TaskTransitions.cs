@@ -67,11 +67,19 @@ public sealed partial record TaskState
     /// <summary>
     /// execve: the image's ABI, other threads gone (de_thread), and a SIGSYS handler reset to the
     /// default (a handler's address means nothing in the new image); filters, no_new_privs, the
-    /// signal mask and an ignored SIGSYS survive.
+    /// signal mask and an ignored SIGSYS survive. A root task gets its capabilities back from the
+    /// bounding set (cap_bprm_creds_from_file treats root as holding every file capability), unless
+    /// no_new_privs forbids gaining any (the permitted set is then cut to the old one). Cases never
+    /// shrink the bounding set, so CAP_SYS_ADMIN is in it.
     /// </summary>
     public TaskState Exec(Abi abi)
     {
         Group.OthersKilled();
-        return this with { Abi = abi, Sigsys = Sigsys == SigsysDisposition.Handler ? SigsysDisposition.Default : Sigsys };
+        return this with
+        {
+            Abi = abi,
+            Sigsys = Sigsys == SigsysDisposition.Handler ? SigsysDisposition.Default : Sigsys,
+            CapSysAdmin = CapSysAdmin || (RootUid && !NoNewPrivs),
+        };
     }
 }

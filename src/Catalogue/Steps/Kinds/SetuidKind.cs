@@ -21,7 +21,11 @@ public sealed class SetuidKind : CallStepKind
 
     internal override void ApplyEffect(CaseJudge judge, CallStep step, SyscallObservation call, StepInfo info, ActorState state)
     {
-        if (step.Effect is ChangesUid { Uid: not 0 }) state.CapSysAdmin = false;
+        if (step.Effect is ChangesUid { Uid: not 0 })
+        {
+            state.CapSysAdmin = false;
+            state.RootUid = false;
+        }
     }
 
     internal override void WriteStep(StepWriter w, CallStep step) => w.Operand(StepWriter.Scalar(((ChangesUid)step.Effect!).Uid));

@@ -22,8 +22,7 @@ namespace Conformance.Tests.Fuzz.Scenarios;
 public class ScenariosOnHostTests
 {
     /// <summary>
-    /// How many seeds; SCENARIO_SEEDS=N runs more by hand, SCENARIO_FIRST=K starts at another seed,
-    /// SCENARIO_KNOWN_GAPS=1 keeps the scenarios with a known model gap (they fail).
+    /// How many seeds; SCENARIO_SEEDS=N runs more by hand, SCENARIO_FIRST=K starts at another seed.
     /// </summary>
     static int Count => int.TryParse(Environment.GetEnvironmentVariable("SCENARIO_SEEDS"), out var n) ? n : 100;
 
@@ -64,37 +63,10 @@ public class ScenariosOnHostTests
         return (outcomes, skipped);
     }
 
-    /// <summary>
-    /// A real difference between Linux and the model, reported to the lead, so left out here: a uid-0
-    /// task that dropped CAP_SYS_ADMIN (capset) without no_new_privs gets it back at execve
-    /// (security/commoncap.c cap_bprm_creds_from_file, handle_privileged_root: root's permitted set is
-    /// refilled from the bounding set), but TaskState.Exec keeps CapSysAdmin false, so the model
-    /// predicts EACCES for an install after the exec that Linux accepts (seen on 6.18.44).
-    /// </summary>
-    static bool ExecRegainsRootCapabilities(Scenario s) =>
-        Environment.GetEnvironmentVariable("SCENARIO_KNOWN_GAPS") != "1" && RegainsAfter(s.Root, dropped: false, nnp: false);
-
-    static bool RegainsAfter(IEnumerable<ScenarioStep> steps, bool dropped, bool nnp)
-    {
-        foreach (var step in steps)
-        {
-            switch (step)
-            {
-                case ScDropCaps d: dropped |= d.Caps is null || d.Caps.Contains("SYS_ADMIN"); break;
-                case ScSetuid: dropped = false; break;   // not root any more: exec gives nothing back
-                case ScNnp: nnp = true; break;
-                case ScExec when dropped && !nnp: return true;
-            }
-            if (step.Body.Count > 0 && RegainsAfter(step.Body, dropped, nnp))
-                return true;
-        }
-        return false;
-    }
-
     [Test]
     public async Task Generated_scenarios_pass_or_are_skipped_on_the_host_kernel()
     {
-        var (outcomes, skipped) = await Run(pretend: false, s => !ExecRegainsRootCapabilities(s));
+        var (outcomes, skipped) = await Run(pretend: false, _ => true);
         var bad = outcomes.Where(o => o.Verdict.Status != CaseStatus.Pass).ToList();
         var checks = outcomes.SelectMany(o => o.Verdict.Checks).ToList();
         var kinds = checks.Where(c => c.Judged && c.FromModel).GroupBy(c => Kind(c.Expected)).OrderBy(g => g.Key, StringComparer.Ordinal);
@@ -117,7 +89,7 @@ public class ScenariosOnHostTests
     [Test]
     public async Task Generated_scenarios_fail_when_no_filter_is_attached()
     {
-        var (outcomes, _) = await Run(pretend: true, s => !s.Steps().OfType<ScCall>().Any(c => c.Role == CallRole.HeldStop) && !ExecRegainsRootCapabilities(s));
+        var (outcomes, _) = await Run(pretend: true, s => !s.Steps().OfType<ScCall>().Any(c => c.Role == CallRole.HeldStop));
         var dependent = outcomes.Where(o => o.Dependence == FilterDependence.DependsOnFilter).ToList();
         int failed = dependent.Count(o => o.Verdict.Status == CaseStatus.Fail);
         TestContext.Out.WriteLine($"{dependent.Count} scenarios had an install accepted; without the filters {failed} failed");
