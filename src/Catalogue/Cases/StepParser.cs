@@ -44,7 +44,8 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
                     ? $"a step needs one of: {string.Join(", ", StepKinds.Keywords)}"
                     : $"a step has one kind, this one has {string.Join(" and ", kinds)}");
             kind = StepKinds.Find(kinds[0])!;
-            value = YamlNodes.Get(map, kind.Keyword)!;
+            // By the key node that was found: a tagged key (`!x set_flag: 0`) is not equal to a plain one.
+            value = map.Children.First(kv => y.Scalar(kv.Key, "key") == kind.Keyword).Value;
             var accepted = kind.AcceptedKeys;
             foreach (var key in map.Children.Keys)
             {

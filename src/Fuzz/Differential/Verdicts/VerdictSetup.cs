@@ -7,4 +7,9 @@ namespace Conformance.Fuzzing.Verdicts;
 public sealed record VerdictSetup(IReadOnlyList<ulong> Ips, IReadOnlyList<bool> Mapped, IReadOnlyDictionary<int, long> References)
 {
     public long ReferenceFor(int nr) => References[nr];
+
+    /// <summary>The same call sites, mappings and reference values (what a prediction made for one setup needs to hold for another).</summary>
+    public bool SameAs(VerdictSetup other) =>
+        Ips.SequenceEqual(other.Ips) && Mapped.SequenceEqual(other.Mapped) && References.Count == other.References.Count
+        && References.All(kv => other.References.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }
