@@ -56,6 +56,20 @@ public class FuzzHostTests
     }
 
     [Test]
+    public async Task Both_modes_in_turn_on_the_host_find_nothing()
+    {
+        var options = Options(iterations: 16) with { Mode = FuzzMode.All };
+        var campaign = new FuzzCampaign(() => new HostMachine(), options, NullLogger.Instance) { Scenarios = ScenarioSources.For(options) };
+        var summary = await campaign.RunAsync(CancellationToken.None);
+        foreach (var f in Directory.GetDirectories(Path.Combine(_out, "findings")))
+            TestContext.Out.WriteLine(File.ReadAllText(Path.Combine(f, "finding.json")));
+        Assert.That(summary.Findings + summary.Duplicates, Is.Zero);
+        Assert.That(summary.Scenarios, Is.EqualTo(8), "every other iteration is a scenario");
+        Assert.That(summary.Stacks, Is.EqualTo(8L * 16));
+        Assert.That(Directory.GetFiles(Path.Combine(_out, "corpus", "scenarios")), Is.Not.Empty);
+    }
+
+    [Test]
     public async Task A_broken_profile_is_found_minimized_and_its_case_replays()
     {
         var real = KernelProfiles.Linux6_18;

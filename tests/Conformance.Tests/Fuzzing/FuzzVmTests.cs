@@ -73,3 +73,34 @@ public class ArmSignalRestartVmTests
         Assert.That(records[0].Value, Is.EqualTo(0x5a5a), "any other value is the rolled-back argument");
     }
 }
+
+/// <summary>Scenario fuzzing in a guest: a fixed seed's generated cases pass on Debian's 6.1 kernels.</summary>
+[TestFixture(KernelArch.X86_64), TestFixture(KernelArch.Aarch64), Category("Vm"), NonParallelizable]
+public class ScenarioFuzzVmTests(KernelArch arch)
+{
+    [Test]
+    public async Task A_fixed_seed_scenario_run_on_the_Debian_6_1_guest_finds_nothing()
+    {
+        var kernel = await VmKernels.Debian61(arch);
+        var image = await VmKernels.AgentImage(arch);
+        var dir = Directory.CreateTempSubdirectory("fuzz-vm-scenarios-").FullName;
+        try
+        {
+            var options = new FuzzOptions { Mode = FuzzMode.Scenarios, Seed = 61, Iterations = 12, Duration = TimeSpan.FromMinutes(10), OutDir = dir };
+            var campaign = new FuzzCampaign(() => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = VmKernels.Store.CacheRoot }), options, NullLogger.Instance)
+            {
+                Scenarios = ScenarioSources.For(options),
+            };
+            var summary = await campaign.RunAsync(CancellationToken.None);
+            TestContext.Out.WriteLine($"{kernel.Release}: {summary.Scenarios} scenarios in {summary.Seconds} s");
+            foreach (var f in Directory.GetDirectories(Path.Combine(dir, "findings")))
+                TestContext.Out.WriteLine(File.ReadAllText(Path.Combine(f, "finding.json")));
+            Assert.That(summary.Findings + summary.Duplicates, Is.Zero);
+            Assert.That(summary.Scenarios, Is.EqualTo(12));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
