@@ -11,7 +11,10 @@ public static class Program
         foreach (var verb in Verbs)
             root.Subcommands.Add(verb);
         // `@FILE` means a feature profile (run --expect-features), not a response file.
-        return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).Invoke();
+        // Ctrl-C and SIGTERM cancel the verb's token; the verb then stops its guests and writes what
+        // it has (fuzz.json, results), which may take longer than the default 2 s before exiting.
+        return root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null })
+            .Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 
     /// <summary>Every verb lives in its own file under Verbs/ and is listed here once.</summary>

@@ -86,7 +86,7 @@ public class ScenarioFuzzVmTests(KernelArch arch)
         var dir = Directory.CreateTempSubdirectory("fuzz-vm-scenarios-").FullName;
         try
         {
-            var options = new FuzzOptions { Mode = FuzzMode.Scenarios, Seed = 61, Iterations = 12, Duration = TimeSpan.FromMinutes(10), OutDir = dir };
+            var options = new FuzzOptions { Mode = FuzzMode.Scenarios, Seed = 61, Iterations = 30, Duration = TimeSpan.FromMinutes(10), OutDir = dir };
             var campaign = new FuzzCampaign(() => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = VmKernels.Store.CacheRoot }), options, NullLogger.Instance)
             {
                 Scenarios = ScenarioSources.For(options),
@@ -96,7 +96,7 @@ public class ScenarioFuzzVmTests(KernelArch arch)
             foreach (var f in Directory.GetDirectories(Path.Combine(dir, "findings")))
                 TestContext.Out.WriteLine(File.ReadAllText(Path.Combine(f, "finding.json")));
             Assert.That(summary.Findings + summary.Duplicates, Is.Zero);
-            Assert.That(summary.Scenarios, Is.EqualTo(12));
+            Assert.That(summary.Scenarios, Is.EqualTo(30));
         }
         finally
         {
