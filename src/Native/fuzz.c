@@ -545,6 +545,19 @@ static void drive(struct actor *a, u16 step, struct fuzz *z, struct fuzz_shared 
     }
 }
 
+/* The JIT setting the filters of this step are made under (seccomp filters are JIT-compiled when
+ * they are attached, if net.core.bpf_jit_enable says so): one SYSCALL observation with the
+ * write's return, or the open's negative errno (no such sysctl, or a kernel that refuses 0). */
+static void set_jit(const struct actor *a, u16 step, int on)
+{
+    long fd = sys_openat(AT_FDCWD, "/proc/sys/net/core/bpf_jit_enable", O_WRONLY, 0), r = fd;
+    if (fd >= 0) {
+        r = sys_write((int)fd, on ? "1\n" : "0\n", 2);
+        sys_close((int)fd);
+    }
+    obs_syscall(a, step, r, NULL, 0);
+}
+
 void fuzz_step(struct actor *a, u16 step, struct cursor *c)
 {
     struct fuzz z;
@@ -552,6 +565,7 @@ void fuzz_step(struct actor *a, u16 step, struct cursor *c)
     usize size;
     long m;
     fuzz_parse(c, &z);
+    if (z.flags & FUZZ_SET_JIT) set_jit(a, step, (z.flags & FUZZ_JIT_ON) != 0);
     place_slots(&z);
     record_setup(a, step, &z);
     size = ALIGN_UP(sizeof *sh + (usize)z.max_inputs * REC_SIZE, page_size);

@@ -25,6 +25,8 @@ enum {
 /* FUZZ's flags and limits (docs/agent-protocol.md §3, FUZZ). */
 #define FUZZ_DETAIL 1u                /* a FUZZ_INPUT record for every input */
 #define FUZZ_PRCTL 2u                 /* install with prctl(PR_SET_SECCOMP) instead of seccomp() */
+#define FUZZ_SET_JIT 4u               /* write net.core.bpf_jit_enable before the stacks */
+#define FUZZ_JIT_ON 8u                /* ... with 1 (else 0) */
 #define FUZZ_MAX_NRS 256
 #define FUZZ_MAX_ARGS 1024
 #define FUZZ_MAX_SLOTS 7              /* placed call sites; slot 0 is always there besides */

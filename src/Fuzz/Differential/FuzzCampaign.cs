@@ -99,7 +99,7 @@ public sealed class FuzzCampaign(Func<IMachine> createMachine, FuzzOptions optio
         var summary = new FuzzSummary(machine.Hello.Release, machine.Arch, (options.ProfileOverride ?? machine.Profile).Name, options.Mode.ToString().ToLowerInvariant(),
             options.Seed, $"{options.ShardIndex}/{options.ShardCount}", Math.Round(seconds, 1), Stats.Verdicts, Stats.Stacks, Stats.Scenarios,
             findings.New, findings.Duplicates, Stats.Unconfirmed, Stats.CorpusSize, Stats.MachineRestarts,
-            Math.Round(Stats.Verdicts / Math.Max(seconds, 0.001), 1), Math.Round(Stats.Scenarios / Math.Max(seconds, 0.001), 2), stopped, findings.Root);
+            Math.Round(Stats.Verdicts / Math.Max(seconds, 0.001), 1), Math.Round(Stats.Scenarios / Math.Max(seconds, 0.001), 2), Stats.Jit, Stats.JitToggled, stopped, findings.Root);
         var tmp = Path.Combine(options.OutDir, "fuzz.json.tmp");
         await File.WriteAllTextAsync(tmp, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }) + "\n", CancellationToken.None);
         File.Move(tmp, Path.Combine(options.OutDir, "fuzz.json"), overwrite: true);

@@ -18,6 +18,10 @@ public sealed class FuzzStats
     public int Duplicates { get; set; }
     public int CorpusSize { get; set; }
     public int MachineRestarts { get; set; }
+    /// <summary>How the run treated net.core.bpf_jit_enable.</summary>
+    public string Jit { get; set; } = "";
+    /// <summary>Batches ran with the JIT on and off in turn (in a guest that lets it be set).</summary>
+    public bool JitToggled { get; set; }
 
     public void AddVerdicts(long n) => Interlocked.Add(ref _verdicts, n);
     public void AddStacks(long n) => Interlocked.Add(ref _stacks, n);

@@ -9,6 +9,9 @@ public enum FuzzFlags : byte
     Detail = 1,
     /// <summary>Install with prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER) instead of seccomp(SECCOMP_SET_MODE_FILTER).</summary>
     Prctl = 2,
+    /// <summary>Write net.core.bpf_jit_enable before the stacks (a SYSCALL observation carries the write's return): 1 with <see cref="JitOn"/>, else 0.</summary>
+    SetJit = 4,
+    JitOn = 8,
 }
 
 /// <summary>
@@ -32,7 +35,7 @@ public sealed class FuzzStep
         ArgumentNullException.ThrowIfNull(argPool);
         ArgumentNullException.ThrowIfNull(slotIps);
         ArgumentNullException.ThrowIfNull(stacks);
-        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
+        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl | FuzzFlags.SetJit | FuzzFlags.JitOn)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
         CheckCount(nrPool.Count, 1, MaxNrs, nameof(nrPool));
         CheckCount(argPool.Count, 1, MaxArgs, nameof(argPool));
         CheckCount(slotIps.Count, 0, MaxSlots, nameof(slotIps));

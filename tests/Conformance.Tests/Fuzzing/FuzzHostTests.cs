@@ -53,6 +53,7 @@ public class FuzzHostTests
         Assert.That(summary.Verdicts, Is.GreaterThan(12L * 16 * 8));
         Assert.That(summary.CorpusSize, Is.GreaterThan(0), "stacks that showed something new were kept");
         Assert.That(File.Exists(Path.Combine(_out, "fuzz.json")), Is.True);
+        Assert.That(summary.JitToggled, Is.False, "the host's JIT setting is never touched");
     }
 
     [Test]

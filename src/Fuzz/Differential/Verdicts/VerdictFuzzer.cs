@@ -31,6 +31,7 @@ public sealed class VerdictFuzzer
     readonly HashSet<string> _features = [];
     readonly VerdictOracle _oracle;
     VerdictSetup? _lastSetup;
+    bool _toggleJit;
 
     public VerdictFuzzer(FuzzArch arch, MachineInfo machine, KernelDescription kernel, CaseExecutor executor, CorpusStore corpus,
         FindingStore findings, FuzzStats stats, ILogger logger)
@@ -40,6 +41,10 @@ public sealed class VerdictFuzzer
         // seccomp(2) where the kernel has it; prctl is the only way on the oldest.
         _prctl = !kernel.HasSeccompSyscall;
         _profile = kernel.Profile.Name;
+        // In a guest the JIT is toggled between batches; the host's own setting is never touched.
+        _toggleJit = machine.Hello.IsInit;
+        stats.Jit = _toggleJit ? "on and off in turn" : "as the host has it";
+        stats.JitToggled = _toggleJit;
         _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
         _oracle = new VerdictOracle(arch, kernel, _prctl);
         _comparer = new VerdictComparer(arch, _oracle);
@@ -59,6 +64,7 @@ public sealed class VerdictFuzzer
     public async Task<int> IterationAsync(ulong seed, CancellationToken cancellationToken)
     {
         var rng = new FuzzRandom(seed);
+        _driver.Jit = _toggleJit ? (seed & 1) == 0 : null;
         var stacks = Enumerable.Range(0, StacksPerBatch).Select(_ => (Stack: _source.Next(rng), Seed: rng.NextU64())).ToList();
         var pool = VerdictBatch.ArgPool(stacks.Select(s => s.Stack));
         var predictions = stacks.Select(s => Predict(s.Stack, s.Seed, pool)).ToList();
@@ -67,6 +73,15 @@ public sealed class VerdictFuzzer
         if (batch.Setup is null)
             return await FaultAsync(batch, runs, seed, cancellationToken);
         _lastSetup = batch.Setup;
+        if (batch.JitWrite is < 0)
+        {
+            // No such sysctl (no JIT), or a kernel with BPF_JIT_ALWAYS_ON refusing 0: leave it be.
+            _toggleJit = false;
+            _stats.JitToggled = false;
+            _driver.Jit = null;
+            _stats.Jit = $"as the kernel has it (setting it failed: {Model.Syscalls.ErrnoTable.NameOf((int)-batch.JitWrite) ?? batch.JitWrite.ToString()})";
+            _logger.LogInformation("{Machine}: the JIT setting cannot be changed ({Errno}); fuzzing under the kernel's own", _machine.Name, batch.JitWrite);
+        }
 
         int found = 0;
         foreach (var outcome in batch.Outcomes)
@@ -207,7 +222,7 @@ public sealed class VerdictFuzzer
 
     bool Record(Finding finding)
     {
-        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile };
+        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile, Jit = _driver.Jit is { } on ? (on ? "on" : "off") : null };
         bool added = _findings.Add(f);
         _stats.Findings = _findings.New;
         _stats.Duplicates = _findings.Duplicates;
