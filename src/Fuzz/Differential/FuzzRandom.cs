@@ -1,23 +1,17 @@
 namespace Conformance.Fuzzing;
 
 /// <summary>
-/// The fuzzer's only source of randomness: splitmix64, so a run is reproduced from its seed on any
+/// The fuzzer's only source of randomness: splitmix64 (the generator FUZZ's guest-side inputs use too), so a run is reproduced from its seed on any
 /// machine and runtime (System.Random's sequence is not a documented contract).
 /// </summary>
 public sealed class FuzzRandom(ulong seed)
 {
-    ulong _state = seed;
+    readonly Machines.Protocol.SplitMix64 _g = new(seed);
 
-    public ulong NextU64()
-    {
-        ulong z = _state += 0x9e3779b97f4a7c15UL;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-        return z ^ (z >> 31);
-    }
+    public ulong NextU64() => _g.Next();
 
     /// <summary>0..n-1 (n &gt; 0).</summary>
-    public int Pick(int n) => (int)((uint)(NextU64() >> 32) % (uint)n);
+    public int Pick(int n) => (int)_g.Pick((uint)n);
 
     public T Pick<T>(IReadOnlyList<T> items) => items[Pick(items.Count)];
 

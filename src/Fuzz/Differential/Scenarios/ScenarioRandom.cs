@@ -6,15 +6,9 @@ namespace Conformance.Fuzzing;
 /// </summary>
 public sealed class ScenarioRandom(ulong seed)
 {
-    ulong _state = seed;
+    readonly Machines.Protocol.SplitMix64 _g = new(seed);
 
-    public ulong NextU64()
-    {
-        ulong z = _state += 0x9e3779b97f4a7c15;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-        return z ^ (z >> 31);
-    }
+    public ulong NextU64() => _g.Next();
 
     /// <summary>0 ≤ result &lt; n.</summary>
     public int Next(int n) => n <= 0 ? throw new ArgumentOutOfRangeException(nameof(n)) : (int)((NextU64() >> 33) % (ulong)n);
