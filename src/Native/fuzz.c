@@ -291,6 +291,12 @@ static struct fuzz_shared *thread_shared;
 static u8 *volatile current;       /* the record of the call under way, for the SIGSYS handler */
 static volatile u64 current_ip;    /* where that call resumes: the ip the kernel reports for it */
 #define FUZZ_REC_RESTART 1u        /* record flag: the kernel had set the call up to be made again */
+#define FUZZ_REC_NOTIFIED 2u       /* record flag: the call reached the listener (si_* hold its seccomp_data) */
+#define FUZZ_NOTIF_VALUE 0x6e6f7469ll  /* what the worker answers every notification with ("noti") */
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER_ 8ul
+#define SECCOMP_IOCTL_NOTIF_RECV_ 0xc0502100ul   /* _IOWR('!', 0, struct seccomp_notif): 80 bytes */
+#define SECCOMP_IOCTL_NOTIF_SEND_ 0xc0182101ul   /* _IOWR('!', 1, struct seccomp_notif_resp): 24 bytes */
+static volatile i32 listener_fd = -1;  /* the fuzz thread's listener, while it lives */
 static volatile i32 thread_word;   /* the thread's tid while it lives; the kernel clears it */
 static u8 fuzz_thread_stack[THREAD_STACK] __attribute__((aligned(16)));
 
@@ -320,11 +326,11 @@ static void sigsys_handler(int sig, void *info, void *ucontext)
     __atomic_store_n(&r[R_KIND], REC_SIGSYS, __ATOMIC_RELEASE);
 }
 
-static long install(u8 flags, u16 filter)
+static long install(u8 flags, u16 filter, int listener)
 {
     void *prog = &fprogs[filter];
     if (flags & FUZZ_PRCTL) return SC3(__NR_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog);
-    return SC3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+    return SC3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER_ : 0, prog);
 }
 
 static void fuzz_thread(void *arg)
@@ -337,7 +343,13 @@ static void fuzz_thread(void *arg)
     (void)arg;
     SC5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     for (f = 0; f < s->filter_count; f++) {
-        long r = install(z->flags, s->filters[f]);
+        int listener = (z->flags & FUZZ_LISTENER) && f + 1 == s->filter_count;
+        long r = install(z->flags, s->filters[f], listener);
+        if (listener && r >= 0) {
+            /* The fd is the worker's business; the record says only that the install worked. */
+            __atomic_store_n(&listener_fd, (i32)r, __ATOMIC_RELEASE);
+            r = 0;
+        }
         if (first) sh->install[f] = (i32)r;
         if (r < 0) break;   /* the inputs still run, under the filters before it */
     }
@@ -360,6 +372,46 @@ static void fuzz_thread(void *arg)
     sys_exit(0);
 }
 
+/* The worker as supervisor: takes the notification of the call under way, notes what its
+ * seccomp_data says in the call's record, and answers FUZZ_NOTIF_VALUE, which the call returns. */
+static void answer(int fd)
+{
+    u8 notif[80], resp[24];
+    u8 *r = current;
+    memset(notif, 0, sizeof notif);   /* RECV refuses a struct that is not zeroed */
+    if (SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_RECV_, notif) < 0) return;
+    if (r) {
+        st16(r + R_FLAGS, (u16)(ld16(r + R_FLAGS) | FUZZ_REC_NOTIFIED));
+        st32(r + R_SI_SYSCALL, ld32(notif + 16));
+        st32(r + R_SI_ARCH, ld32(notif + 20));
+        st64(r + R_SI_CALL_ADDR, ld64(notif + 24));
+    }
+    memset(resp, 0, sizeof resp);
+    st64(resp, ld64(notif));
+    st64(resp + 8, (u64)FUZZ_NOTIF_VALUE);
+    SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_SEND_, resp);
+}
+
+/* Waits for the fuzz thread's end, answering its listener (if it made one) meanwhile. */
+static void supervise(void)
+{
+    i32 v;
+    while ((v = __atomic_load_n(&thread_word, __ATOMIC_ACQUIRE)) != 0) {
+        i32 fd = __atomic_load_n(&listener_fd, __ATOMIC_ACQUIRE);
+        struct k_timespec tick = { 0, 5000000 };
+        if (fd < 0) {
+            SC4(__NR_futex, &thread_word, FUTEX_WAIT, v, &tick);
+        } else {
+            struct k_pollfd p = { fd, POLLIN, 0 };
+            if (SC5(__NR_ppoll, &p, 1, &tick, 0, 0) > 0 && (p.revents & POLLIN)) answer(fd);
+        }
+    }
+    if (listener_fd >= 0) {
+        sys_close(listener_fd);
+        listener_fd = -1;
+    }
+}
+
 /* Runs one fuzz thread to its end (THREAD's clone flags) and waits for its clear-tid word. */
 static long run_thread(void)
 {
@@ -371,6 +423,10 @@ static long run_thread(void)
                      fuzz_thread_stack + THREAD_STACK, (i32 *)&thread_word, (i32 *)&thread_word,
                      fuzz_thread, NULL);
     if (r < 0) return r;
+    if (thread_fuzz->flags & FUZZ_LISTENER) {
+        supervise();
+        return 0;
+    }
     while ((v = __atomic_load_n(&thread_word, __ATOMIC_ACQUIRE)) != 0)
         SC4(__NR_futex, &thread_word, FUTEX_WAIT, v, 0);
     return 0;
@@ -447,6 +503,7 @@ static NORETURN void worker(const struct actor *a, u16 step, struct fuzz *z, str
     thread_fuzz = z;
     thread_stack_desc = &s;
     thread_shared = sh;
+    listener_fd = -1;   /* a worker forked after another died starts with no listener */
     while (sh->stack < z->stack_count) {
         const u8 *end = stack_parse(case_program + sh->stack_off, &s);
         int finished = 1;

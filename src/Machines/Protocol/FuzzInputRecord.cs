@@ -29,6 +29,12 @@ public sealed record FuzzInputRecord(
     /// <summary>Bit 0 of <see cref="Flags"/>: the SIGSYS handler found its context set to make the call again (a signal restart); the agent resumed after the call instead.</summary>
     public const ushort RestartFlag = 1;
 
+    /// <summary>Bit 1 of <see cref="Flags"/>: the call reached the stack's listener; SiSyscall, SiArch and SiCallAddr hold the notification's nr, arch and instruction pointer.</summary>
+    public const ushort NotifiedFlag = 2;
+
+    /// <summary>What the FUZZ worker answers every notification with: the notified call returns it.</summary>
+    public const long NotificationAnswer = 0x6e6f7469;
+
     /// <summary>The record's u16 at offset 6 (docs/agent-protocol.md, FUZZ).</summary>
     public ushort Flags { get; init; }
 

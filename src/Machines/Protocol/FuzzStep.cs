@@ -12,6 +12,8 @@ public enum FuzzFlags : byte
     /// <summary>Write net.core.bpf_jit_enable before the stacks (a SYSCALL observation carries the write's return): 1 with <see cref="JitOn"/>, else 0.</summary>
     SetJit = 4,
     JitOn = 8,
+    /// <summary>Each stack's last filter is installed with NEW_LISTENER and the worker answers its notifications (install result 0 for the fd).</summary>
+    Listener = 16,
 }
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class FuzzStep
         ArgumentNullException.ThrowIfNull(argPool);
         ArgumentNullException.ThrowIfNull(slotIps);
         ArgumentNullException.ThrowIfNull(stacks);
-        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl | FuzzFlags.SetJit | FuzzFlags.JitOn)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
+        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl | FuzzFlags.SetJit | FuzzFlags.JitOn | FuzzFlags.Listener)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
         CheckCount(nrPool.Count, 1, MaxNrs, nameof(nrPool));
         CheckCount(argPool.Count, 1, MaxArgs, nameof(argPool));
         CheckCount(slotIps.Count, 0, MaxSlots, nameof(slotIps));

@@ -32,6 +32,8 @@ public sealed record Finding(
     public string Profile { get; init; } = "";
     /// <summary>net.core.bpf_jit_enable while it was found and minimized ("on", "off"), or null when the run left it alone.</summary>
     public string? Jit { get; init; }
+    /// <summary>The stack's last filter had a listener that answered its notifications (a verdict finding made with FUZZ's LISTENER flag).</summary>
+    public bool Listener { get; init; }
     public IReadOnlyList<string> MinimizationLog { get; init; } = [];
     public string? ConsoleExcerpt { get; init; }
     /// <summary>Why the case may not reproduce the finding exactly (a call site the catalogue cannot place), or null.</summary>

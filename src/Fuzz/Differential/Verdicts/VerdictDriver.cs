@@ -21,12 +21,15 @@ public sealed class VerdictDriver(CaseExecutor executor, VerdictBatch batch)
     /// <summary>The JIT setting every batch is run under (net.core.bpf_jit_enable), or null to leave it as it is.</summary>
     public bool? Jit { get; set; }
 
+    /// <summary>Each stack's last filter gets a listener the worker answers (FUZZ's LISTENER flag).</summary>
+    public bool Listener { get; set; }
+
     /// <summary>How many inputs ran on the kernel so far.</summary>
     public long InputsRun { get; private set; }
 
     public async Task<BatchResult> RunAsync(IReadOnlyList<StackRun> runs, bool detail, CancellationToken cancellationToken)
     {
-        var request = batch.Request(_nextCase++, runs, detail, Jit, out var argPool);
+        var request = batch.Request(_nextCase++, runs, detail, Jit, Listener, out var argPool);
         var execution = await executor.SubmitAsync(request, cancellationToken);
         if (execution.Status != ExecutionStatus.Completed)
             return new BatchResult(null, [], argPool, execution);

@@ -19,8 +19,8 @@ public sealed class VerdictFuzzer
     readonly FuzzArch _arch;
     readonly MachineInfo _machine;
     readonly VerdictDriver _driver;
-    readonly VerdictComparer _comparer;
-    readonly VerdictMinimizer _minimizer;
+    VerdictComparer _comparer;
+    VerdictMinimizer _minimizer;
     readonly StackSource _source;
     readonly CorpusStore _corpus;
     readonly FindingStore _findings;
@@ -29,7 +29,9 @@ public sealed class VerdictFuzzer
     readonly bool _prctl;
     readonly string _profile;
     readonly HashSet<string> _features = [];
-    readonly VerdictOracle _oracle;
+    VerdictOracle _oracle;
+    readonly (VerdictOracle Oracle, VerdictComparer Comparer, VerdictMinimizer Minimizer) _plain, _listening;
+    readonly bool _canListen;
     VerdictSetup? _lastSetup;
     bool _toggleJit;
 
@@ -46,14 +48,24 @@ public sealed class VerdictFuzzer
         stats.Jit = _toggleJit ? "on and off in turn" : "as the host has it";
         stats.JitToggled = _toggleJit;
         _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
-        _oracle = new VerdictOracle(arch, kernel, _prctl);
-        _comparer = new VerdictComparer(arch, _oracle);
-        _minimizer = new VerdictMinimizer(arch, kernel.Profile, _driver, _comparer);
+        _plain = Checks(arch, kernel, listener: false);
+        _listening = Checks(arch, kernel, listener: true);
+        (_oracle, _comparer, _minimizer) = _plain;
+        // Every other pair of batches gives each stack's last filter a listener the worker answers,
+        // where the kernel has seccomp(2), NEW_LISTENER and USER_NOTIF.
+        _canListen = !_prctl && (kernel.FilterFlags & Model.Kernel.SeccompFilterFlags.NewListener) != 0 && machine.Features.Has("action:USER_NOTIF");
         _corpus = corpus;
         _findings = findings;
         _stats = stats;
         _logger = logger;
         _source = new StackSource(new ConstantPool(arch), [.. corpus.ReadAll().Select(FilterStack.FromCorpusText).OfType<FilterStack>()]);
+    }
+
+    (VerdictOracle, VerdictComparer, VerdictMinimizer) Checks(FuzzArch arch, KernelDescription kernel, bool listener)
+    {
+        var oracle = new VerdictOracle(arch, kernel, _prctl, listener);
+        var comparer = new VerdictComparer(arch, oracle);
+        return (oracle, comparer, new VerdictMinimizer(arch, kernel.Profile, _driver, comparer));
     }
 
     public int StacksPerBatch { get; init; } = 16;
@@ -65,6 +77,9 @@ public sealed class VerdictFuzzer
     {
         var rng = new FuzzRandom(seed);
         _driver.Jit = _toggleJit ? (seed & 1) == 0 : null;
+        bool listen = _canListen && (seed & 2) != 0;
+        _driver.Listener = listen;
+        (_oracle, _comparer, _minimizer) = listen ? _listening : _plain;
         var stacks = Enumerable.Range(0, StacksPerBatch).Select(_ => (Stack: _source.Next(rng), Seed: rng.NextU64())).ToList();
         var pool = VerdictBatch.ArgPool(stacks.Select(s => s.Stack));
         var predictions = stacks.Select(s => Predict(s.Stack, s.Seed, pool)).ToList();
@@ -171,7 +186,7 @@ public sealed class VerdictFuzzer
             MinimizationLog = log,
             ReplayNote = d.Kind == FindingKind.Verdict && final.Input.Slot != 0
                 ? $"the call was made at instruction pointer 0x{(rerun.Setup!.Ips[final.Input.Slot]):x}, which a catalogue call cannot place"
-                : null,
+                : _driver.Listener ? "the stack's last filter had a listener that answered every notification; the case installs it without one" : null,
         });
     }
 
@@ -222,7 +237,7 @@ public sealed class VerdictFuzzer
 
     bool Record(Finding finding)
     {
-        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile, Jit = _driver.Jit is { } on ? (on ? "on" : "off") : null };
+        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile, Jit = _driver.Jit is { } on ? (on ? "on" : "off") : null, Listener = _driver.Listener };
         bool added = _findings.Add(f);
         _stats.Findings = _findings.New;
         _stats.Duplicates = _findings.Duplicates;

@@ -1,5 +1,6 @@
 using Conformance.Machines.Protocol;
 using Conformance.Model.Bpf;
+using Conformance.Model.Kernel;
 using Conformance.Model.Seccomp;
 using Conformance.Model.Task;
 
@@ -11,7 +12,7 @@ namespace Conformance.Fuzzing.Verdicts;
 /// listener. Nothing here encodes a kernel rule: the install and system-call models decide, this
 /// only writes their answer in the agent's record format.
 /// </summary>
-public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool prctl)
+public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool prctl, bool listener = false)
 {
     /// <summary>The install result the FUZZ step records for a filter it did not attempt.</summary>
     public const int NotAttempted = 1;
@@ -41,7 +42,9 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
                 expected[i] = NotAttempted;
                 continue;
             }
-            var request = InstallRequest.Plain(Call, programs[i]);
+            // With a listener the last filter gets one; the agent records its fd as 0.
+            var flags = listener && i == programs.Count - 1 ? SeccompFilterFlags.NewListener : SeccompFilterFlags.None;
+            var request = InstallRequest.Plain(Call, programs[i]) with { Flags = flags };
             var outcome = SeccompInstall.Decide(task, kernel, request);
             expected[i] = outcome.Accepted ? 0 : -outcome.Errno;
             int kernelSaid = i < observed.Count ? observed[i] : expected[i];
@@ -68,12 +71,18 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
             case SigsysHandled h:
                 return FuzzInputRecord.SigsysCaught(input, (long)(h.Info.ReturnValue ?? 0), h.Info.Errno, h.Info.Code, ip,
                     h.Info.Syscall, h.Info.Arch, h.Info.Signo) with { Flags = h.Info.Restarts ? FuzzInputRecord.RestartFlag : (ushort)0 };
+            case UserNotification:
+                // The worker answers the listener with NotificationAnswer, and notes the seccomp_data it saw.
+                return FuzzInputRecord.Returned(input, FuzzInputRecord.NotificationAnswer) with
+                {
+                    Flags = FuzzInputRecord.NotifiedFlag, SiSyscall = input.Nr, SiArch = arch.AuditArch, SiCallAddr = ip,
+                };
             case ThreadKilled:
                 return FuzzInputRecord.ThreadDied(input);
             case ProcessKilled k:
                 return FuzzInputRecord.ProcessDied(input, k.Signal);
             default:
-                // TraceStop and UserNotification need a tracer or listener this task does not have;
+                // TraceStop needs a tracer this task does not have;
                 // LinuxRejectsFilter and CannotSay leave nothing to compare.
                 return null;
         }
