@@ -131,7 +131,7 @@ public class FuzzProtocolTests
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [], [], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [1, 2, 3, 4, 5, 6, 7, 8], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [], []));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FuzzStep((FuzzFlags)4, [1], [0], [], [one]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FuzzStep((FuzzFlags)32, [1], [0], [], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [0x10000002],
             [FuzzStack.Explicit([0], [new FuzzInput(0, 1, Args, 2)])]), "slot 2 of a step with one placed slot");
         Assert.Throws<ArgumentException>(() => FuzzStack.Seeded([], 1, 1));
