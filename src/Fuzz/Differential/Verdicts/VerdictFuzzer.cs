@@ -102,7 +102,7 @@ public sealed class VerdictFuzzer
         foreach (var outcome in batch.Outcomes)
         {
             if (outcome.Digest is null)
-                continue; // not finished: the case timed out, reported by FaultAsync's sibling below
+                continue; // not finished: the case timed out (HangAsync below)
             _stats.AddStacks(1);
             _stats.AddVerdicts(outcome.Run.InputCount);
             // The model's records from sizing the stack hold when the kernel installed what the
