@@ -392,18 +392,20 @@ static void answer(int fd)
     SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_SEND_, resp);
 }
 
-/* Waits for the fuzz thread's end, answering its listener (if it made one) meanwhile. */
+/* Waits for the fuzz thread's end, answering its listener (if it made one) meanwhile. The wait is
+ * on the clear-tid word, so the thread's end is seen at once; a call blocked on the listener is
+ * seen at the next millisecond tick, when a zero-timeout poll finds its notification. */
 static void supervise(void)
 {
     i32 v;
     while ((v = __atomic_load_n(&thread_word, __ATOMIC_ACQUIRE)) != 0) {
-        i32 fd = __atomic_load_n(&listener_fd, __ATOMIC_ACQUIRE);
-        struct k_timespec tick = { 0, 5000000 };
-        if (fd < 0) {
-            SC4(__NR_futex, &thread_word, FUTEX_WAIT, v, &tick);
-        } else {
+        struct k_timespec tick = { 0, 1000000 }, now = { 0, 0 };
+        i32 fd;
+        if (SC4(__NR_futex, &thread_word, FUTEX_WAIT, v, &tick) != -ETIMEDOUT) continue;
+        fd = __atomic_load_n(&listener_fd, __ATOMIC_ACQUIRE);
+        if (fd >= 0) {
             struct k_pollfd p = { fd, POLLIN, 0 };
-            if (SC5(__NR_ppoll, &p, 1, &tick, 0, 0) > 0 && (p.revents & POLLIN)) answer(fd);
+            if (SC5(__NR_ppoll, &p, 1, &now, 0, 0) > 0 && (p.revents & POLLIN)) answer(fd);
         }
     }
     if (listener_fd >= 0) {

@@ -25,6 +25,7 @@ extern usize page_size;
 #define ECHILD 10
 #define EAGAIN 11
 #define EEXIST 17
+#define ETIMEDOUT 110
 #define EBUSY 16
 #define ENOSYS 38
 

@@ -131,7 +131,7 @@ public sealed class VerdictFuzzer
     /// <summary>
     /// The model's records for a stack before it runs, and how many inputs it gets: all of <see cref="InputsPerStack"/>, unless the model says many
     /// of them kill the thread or the process, each of which costs the guest a new thread or process
-    /// and the filters installed again. Such a stack gets about 8 deaths' worth of inputs, so the
+    /// and the filters installed again, or wait for the listener's answer. Such a stack gets about 8 deaths' worth of inputs, so the
     /// batch's time goes to verdicts, not to forks. The model's answer only sizes the work here;
     /// every input that runs is still compared.
     /// </summary>
@@ -149,8 +149,9 @@ public sealed class VerdictFuzzer
                 return new Prediction(InputsPerStack, setup, installs, null);
             records.Add(r);
         }
-        int deaths = records.Count(r => r.Kind is FuzzOutcome.ThreadDied or FuzzOutcome.ProcessDied);
-        var count = deaths <= 8 ? InputsPerStack : (uint)Math.Clamp(InputsPerStack * 8 / deaths, 8, InputsPerStack);
+        // A notification costs the worker up to a millisecond's tick before it answers.
+        int costly = records.Count(r => r.Kind is FuzzOutcome.ThreadDied or FuzzOutcome.ProcessDied || (r.Flags & FuzzInputRecord.NotifiedFlag) != 0);
+        var count = costly <= 8 ? InputsPerStack : (uint)Math.Clamp(InputsPerStack * 8 / costly, 8, InputsPerStack);
         return new Prediction(count, setup, installs, records);
     }
 
