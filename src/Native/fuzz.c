@@ -293,9 +293,6 @@ static volatile u64 current_ip;    /* where that call resumes: the ip the kernel
 #define FUZZ_REC_RESTART 1u        /* record flag: the kernel had set the call up to be made again */
 #define FUZZ_REC_NOTIFIED 2u       /* record flag: the call reached the listener (si_* hold its seccomp_data) */
 #define FUZZ_NOTIF_VALUE 0x6e6f7469ll  /* what the worker answers every notification with ("noti") */
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER_ 8ul
-#define SECCOMP_IOCTL_NOTIF_RECV_ 0xc0502100ul   /* _IOWR('!', 0, struct seccomp_notif): 80 bytes */
-#define SECCOMP_IOCTL_NOTIF_SEND_ 0xc0182101ul   /* _IOWR('!', 1, struct seccomp_notif_resp): 24 bytes */
 static volatile i32 listener_fd = -1;  /* the fuzz thread's listener, while it lives */
 static volatile i32 thread_word;   /* the thread's tid while it lives; the kernel clears it */
 static u8 fuzz_thread_stack[THREAD_STACK] __attribute__((aligned(16)));
@@ -330,7 +327,7 @@ static long install(u8 flags, u16 filter, int listener)
 {
     void *prog = &fprogs[filter];
     if (flags & FUZZ_PRCTL) return SC3(__NR_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog);
-    return SC3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER_ : 0, prog);
+    return SC3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, prog);
 }
 
 static void fuzz_thread(void *arg)
@@ -379,7 +376,7 @@ static void answer(int fd)
     u8 notif[80], resp[24];
     u8 *r = current;
     memset(notif, 0, sizeof notif);   /* RECV refuses a struct that is not zeroed */
-    if (SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_RECV_, notif) < 0) return;
+    if (SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_RECV, notif) < 0) return;
     if (r) {
         st16(r + R_FLAGS, (u16)(ld16(r + R_FLAGS) | FUZZ_REC_NOTIFIED));
         st32(r + R_SI_SYSCALL, ld32(notif + 16));
@@ -389,7 +386,7 @@ static void answer(int fd)
     memset(resp, 0, sizeof resp);
     st64(resp, ld64(notif));
     st64(resp + 8, (u64)FUZZ_NOTIF_VALUE);
-    SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_SEND_, resp);
+    SC3(__NR_ioctl, fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
 /* Waits for the fuzz thread's end, answering its listener (if it made one) meanwhile. The wait is

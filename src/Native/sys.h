@@ -79,6 +79,9 @@ extern usize page_size;
 #define PR_SET_NO_NEW_PRIVS 38
 #define SECCOMP_MODE_FILTER 2
 #define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER 8ul
+#define SECCOMP_IOCTL_NOTIF_RECV 0xc0502100ul   /* _IOWR('!', 0, struct seccomp_notif): 80 bytes */
+#define SECCOMP_IOCTL_NOTIF_SEND 0xc0182101ul   /* _IOWR('!', 1, struct seccomp_notif_resp): 24 bytes */
 #define FUTEX_WAIT 0
 #define ITIMER_REAL 0
 #define CLOCK_MONOTONIC 1

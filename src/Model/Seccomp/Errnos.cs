@@ -12,11 +12,14 @@ public static class Errnos
         ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EINVAL = 22, EMFILE = 24, ENOSYS = 38,
         EOPNOTSUPP = 95, EMEDIUMTYPE = 124;
 
+    /// <summary>The kernel-internal restart codes a signal delivery acts on (arch do_signal).</summary>
+    public const int ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+
     /// <summary>include/linux/errno.h: never meant for user space, but visible to a tracer or a notifier's reply.</summary>
     static readonly Dictionary<int, string> KernelInternal = new()
     {
-        [512] = "ERESTARTSYS", [513] = "ERESTARTNOINTR", [514] = "ERESTARTNOHAND", [515] = "ENOIOCTLCMD",
-        [516] = "ERESTART_RESTARTBLOCK", [517] = "EPROBE_DEFER", [518] = "EOPENSTALE", [519] = "ENOPARAM",
+        [ERESTARTSYS] = "ERESTARTSYS", [ERESTARTNOINTR] = "ERESTARTNOINTR", [ERESTARTNOHAND] = "ERESTARTNOHAND", [515] = "ENOIOCTLCMD",
+        [ERESTART_RESTARTBLOCK] = "ERESTART_RESTARTBLOCK", [517] = "EPROBE_DEFER", [518] = "EOPENSTALE", [519] = "ENOPARAM",
     };
 
     public static string Name(int errno) =>

@@ -101,12 +101,11 @@ public static class SeccompSyscall
     /// </summary>
     static SigsysInfo ArmSignalRestart(SigsysInfo info, ulong x0)
     {
-        const int ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
         switch (-(int)(uint)x0)
         {
-            case ERESTARTNOINTR:
+            case Errnos.ERESTARTNOINTR:
                 return info with { Restarts = true };
-            case ERESTARTSYS or ERESTARTNOHAND or ERESTART_RESTARTBLOCK:
+            case Errnos.ERESTARTSYS or Errnos.ERESTARTNOHAND or Errnos.ERESTART_RESTARTBLOCK:
                 return info with { ReturnValue = unchecked((ulong)(long)-Errnos.EINTR) };
             default:
                 return info;
