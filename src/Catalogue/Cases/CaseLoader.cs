@@ -73,6 +73,7 @@ public static partial class CaseLoader
         var stream = new YamlStream();
         try
         {
+            RefuseDeepNesting(yaml, file);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -92,6 +93,34 @@ public static partial class CaseLoader
             if (doc.RootNode is not YamlScalarNode { Value: null or "" })
                 cases.Add(ParseCase(y, doc.RootNode));
         return cases;
+    }
+
+    /// <summary>Deepest nesting of sequences and mappings a case file may have; real cases use under ten.</summary>
+    public const int MaxNesting = 64;
+
+    /// <summary>
+    /// YamlDotNet's node loader recurses once per level, so `[[[[…` a few thousand deep overflows
+    /// the stack and ends the process (found by the cases fuzz target). Its parser does not
+    /// recurse: walk its events first and refuse a file nested past <see cref="MaxNesting"/>.
+    /// </summary>
+    static void RefuseDeepNesting(string yaml, string file)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart:
+                    if (++depth > MaxNesting)
+                        throw new CaseFormatException(file, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column,
+                            $"nested more than {MaxNesting} levels deep");
+                    break;
+                case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     static CaseDefinition ParseCase(YamlNodes y, YamlNode node)
