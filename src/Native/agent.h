@@ -20,6 +20,7 @@ enum agent_error {
 /* HELO flags: bit 0, serving as a VM's init; bit 1, understands RUNZ (compressed batches). */
 #define HELO_INIT 1u
 #define HELO_RUNZ 2u
+#define HELO_RSLZ 4u   /* results may come as RSLZ (compressed RSLT) */
 
 /* The largest batch the agent takes, compressed or not. */
 #define BATCH_MAX (4u << 20)

@@ -2,6 +2,7 @@
  * this process waits with an interval timer (docs/agent-protocol.md §2). */
 #include "agent.h"
 #include "case.h"
+#include "deflate.h"
 #include "exec.h"
 #include "frame.h"
 #include "gbuf.h"
@@ -22,7 +23,7 @@ int case_fd;
 
 static int agent_pid, serving_init;
 static struct actor agent_actor;        /* the serving agent, for records it writes itself */
-static struct gbuf out, batch, deferred, inflated;
+static struct gbuf out, batch, deferred, inflated, deflated;
 static char deferred_type[5];
 static int have_deferred;
 static u32 dirty_end;                   /* end of what the previous case wrote (its program and its log) */
@@ -112,7 +113,7 @@ static void send_hello(const char *helper)
     if (helper && *helper && SC4(__NR_faccessat, AT_FDCWD, helper, X_OK, 0) == 0) helpers = ARCH_HELPER_ABI;
     out.len = 0;
     gbuf_u32(&out, PROTOCOL_VERSION);
-    gbuf_u32(&out, (serving_init ? HELO_INIT : 0) | HELO_RUNZ);
+    gbuf_u32(&out, (serving_init ? HELO_INIT : 0) | HELO_RUNZ | HELO_RSLZ);
     gbuf_str(&out, AGENT_VERSION " (" ARCH_MACHINE ")");
     gbuf_str(&out, u.machine);
     gbuf_str(&out, u.release);
@@ -202,6 +203,18 @@ static void emit_record(const u8 *rec, u32 len, void *ctx)
     memcpy(dst, rec, len);
     st16(dst, (u16)len);
     b->len += len;
+}
+
+/* RSLZ when compressing pays: a short result would grow by its length word and the code's end. */
+static void send_result(const u8 *payload, u32 len)
+{
+    deflated.len = 0;
+    if (len >= 64 && gbuf_u32(&deflated, len) == 0 && deflate_raw(payload, len, &deflated) == 0 &&
+        deflated.len < len) {
+        frame_send("RSLZ", deflated.p, (u32)deflated.len);
+        return;
+    }
+    frame_send("RSLT", payload, len);
 }
 
 static void run_case(u32 batch_id, u32 case_id, u32 timeout_ms, const u8 *program, u32 len)
@@ -311,7 +324,7 @@ static void run_case(u32 batch_id, u32 case_id, u32 timeout_ms, const u8 *progra
     }
     st32(out.p + 8, flags);
     st32(out.p + 20, (u32)out.len - obs_start_off);
-    frame_send("RSLT", out.p, (u32)out.len);
+    send_result(out.p, (u32)out.len);
 }
 
 static void handle_quick(const struct in_frame *f)

@@ -370,6 +370,7 @@ public sealed class AgentSession : IAsyncDisposable
                 }
                 break;
             case FrameType.Result:
+            case FrameType.ResultCompressed:
             case FrameType.Done:
                 _batchFrames.Writer.TryWrite(f);
                 break;
@@ -458,11 +459,12 @@ public sealed class AgentSession : IAsyncDisposable
             switch (f.Type)
             {
                 case FrameType.Result:
+                case FrameType.ResultCompressed:
                     ResultFrame r;
-                    try { r = ResultFrame.Decode(f.Payload); }
+                    try { r = ResultFrame.Decode(f.Type == FrameType.Result ? f.Payload : ResultCompression.Decompress(f.Payload)); }
                     catch (ProtocolDecodeException e)
                     {
-                        session.Abort(new MachineFault(FaultKind.ProtocolError, $"bad RSLT frame {f.Seq}: {e.Message}", session.ConsoleTail()));
+                        session.Abort(new MachineFault(FaultKind.ProtocolError, $"bad {f.Type} frame {f.Seq}: {e.Message}", session.ConsoleTail()));
                         return null;
                     }
                     if (r.BatchId != batchId) return null;   // left over from an abandoned batch

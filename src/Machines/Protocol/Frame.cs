@@ -9,7 +9,7 @@ public sealed record Frame(string Type, uint Seq, byte[] Payload);
 /// <summary>Frame type names.</summary>
 public static class FrameType
 {
-    public const string Hello = "HELO", Ping = "PING", Pong = "PONG", RunBatch = "RUNB", RunCompressed = "RUNZ", Result = "RSLT",
+    public const string Hello = "HELO", Ping = "PING", Pong = "PONG", RunBatch = "RUNB", RunCompressed = "RUNZ", Result = "RSLT", ResultCompressed = "RSLZ",
         Done = "DONE", Resend = "RSND", Error = "ERRR", Quit = "QUIT";
 }
 

@@ -10,6 +10,9 @@ public sealed record Hello(
     /// <summary>The agent inflates RUNZ frames (a RUNB payload compressed with raw DEFLATE).</summary>
     public bool TakesCompressedBatches => (Flags & 2) != 0;
 
+    /// <summary>The agent sends a result as RSLZ (RSLT compressed with raw DEFLATE) when that is shorter.</summary>
+    public bool SendsCompressedResults => (Flags & 4) != 0;
+
     public static Hello Decode(ReadOnlySpan<byte> payload)
     {
         var r = new PayloadReader(payload);
