@@ -13,6 +13,7 @@ public static class ScratchLayout
     public const uint WaitStatus = 18432;    // wait4's status word
     public const uint EventMsg = 19456;      // PTRACE_GETEVENTMSG
     public const uint PipeFds = 20480;       // pipe2's int[2]
+    public const uint KmsgPoll = 21504;      // kmsg_read's struct pollfd and timespec for ppoll
     public const uint FilterDump = 24576;    // PTRACE_SECCOMP_GET_FILTER: up to 4096 instructions
     public const int FilterDumpLength = 4096 * 8;
 }

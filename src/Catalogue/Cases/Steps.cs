@@ -151,6 +151,9 @@ public sealed record KmsgMarkStep(SourcePosition Pos) : Step(Pos)
 /// <summary>Reads /dev/kmsg records that arrived since the `kmsg_mark` that saved the descriptor.</summary>
 public sealed record KmsgReadStep(SourcePosition Pos, ValueExpr Fd) : Step(Pos)
 {
+    /// <summary>`wait_ms`: how long to wait for the first record after the mark before reading (0: read at once).</summary>
+    public uint WaitMs { get; init; }
+
     public override StepKind Kind => StepKinds.KmsgRead;
     public const int Reads = 64;
     public override string Label => "kmsg_read";
