@@ -30,9 +30,13 @@ public static class RunVerb
         {
             Description = "Known failures for this kernel (docs/reports.md): listed cases that fail are xfail, listed cases that pass are xpass (a failure)",
         };
+        var jobs = new Option<int?>("--jobs")
+        {
+            Description = "Guests per kernel, each running a share of the cases (default: the host's cores shared among the kernels run; the host backend always runs one agent)",
+        };
         var cmd = new Command("run", "Run the conformance catalogue on a kernel and write results.json, results.ktap, junit.xml and the console log")
         {
-            host, cases, expect, output, known,
+            host, cases, expect, output, known, jobs,
         };
         kernelOptions.AddTo(cmd);
         cmd.SetAction(async (parse, ct) =>
@@ -81,6 +85,11 @@ public static class RunVerb
                     return 2;
                 }
             }
+            if (parse.GetValue(jobs) is < 1)
+            {
+                Console.Error.WriteLine("error: --jobs must be at least 1");
+                return 2;
+            }
             var options = new RunOptions { ExpectFeatures = expected };
             var outDir = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
 
@@ -92,6 +101,9 @@ public static class RunVerb
                     RunTargetChoice.DebianSeries d => await DebianTargets(d, options, logger, ct),
                     _ => [await QemuTarget(await kernelOptions.ResolveAsync(parse, new KernelStore(logger: logger), ct), options, logger, ct)],
                 };
+
+                var perKernel = JobsPerKernel(parse.GetValue(jobs), targets.Count);
+                targets = targets.Select(t => t.Options.Backend == "host" ? t : t with { Options = t.Options with { Jobs = perKernel } }).ToList();
 
                 var board = new ProgressBoard(Console.Out, ProgressBoard.StdoutIsInteractive(), ProgressBoard.TerminalWidth());
                 var progress = targets.Select(t => board.Track(t.Label)).ToList();
@@ -115,6 +127,13 @@ public static class RunVerb
     }
 
     sealed record Target(string Label, Func<IMachine> Create, RunOptions Options);
+
+    /// <summary>
+    /// One TCG guest keeps one host core busy, so by default the kernels run side by side share
+    /// the cores. The host backend stays at one agent: its cases share the host's one kernel log
+    /// and printk rate limit, which parallel agents would disturb.
+    /// </summary>
+    static int JobsPerKernel(int? asked, int kernels) => asked ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, kernels));
 
     static async Task<RunSummary> RunOne(Target t, IReadOnlyList<CaseDefinition> cases, string dir, ConsoleProgress progress, KnownFailures known,
         ILogger logger, CancellationToken ct)

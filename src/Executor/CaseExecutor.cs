@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Conformance.Machines;
 using Conformance.Machines.Protocol;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,21 @@ public sealed class CaseExecutor : IAsyncDisposable
         var machine = await _pool.TakeAsync(cancellationToken);
         await _pool.ReleaseAsync(machine, healthy: true);
         return machine.Info;
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync(CancellationToken)"/> for <paramref name="machines"/> machines booting
+    /// side by side, so work split over them does not wait for boots one after another. Says what
+    /// the first ready machine is; throws only when none came up (a failed boot counts as a failure).
+    /// </summary>
+    public async Task<MachineInfo> StartAsync(int machines, CancellationToken cancellationToken)
+    {
+        var boots = Enumerable.Range(0, Math.Clamp(machines, 1, _options.PoolSize)).Select(_ => TryTakeAsync(cancellationToken)).ToList();
+        var started = await Task.WhenAll(boots);
+        foreach (var (machine, _) in started)
+            if (machine is not null)
+                await _pool.ReleaseAsync(machine, healthy: true);
+        return started.FirstOrDefault(s => s.Item1 is not null).Item1?.Info ?? throw started[0].Item2!;
     }
 
     /// <summary>Runs one program; see <see cref="SubmitAsync(IReadOnlyList{CaseRequest}, CancellationToken)"/>.</summary>
@@ -124,6 +140,68 @@ public sealed class CaseExecutor : IAsyncDisposable
                 if (!released)
                     await _pool.ReleaseAsync(machine, healthy: !cancellationToken.IsCancellationRequested);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs programs on up to <see cref="ExecutorOptions.PoolSize"/> machines at once and streams
+    /// back one outcome per program in the order of <paramref name="requests"/>. The list is cut
+    /// into chunks of <paramref name="chunkSize"/> that idle machines take in turn, so a machine
+    /// slowed by heavy programs or a restart holds up only its own chunk; each chunk runs as
+    /// <see cref="SubmitAsync(IReadOnlyList{CaseRequest}, CancellationToken)"/> does (faults
+    /// blamed on the program that was running, the rest on a fresh machine).
+    /// </summary>
+    public async IAsyncEnumerable<CaseExecution> SubmitSplitAsync(
+        IReadOnlyList<CaseRequest> requests, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        if (_options.PoolSize == 1 || requests.Count <= chunkSize)
+        {
+            await foreach (var e in SubmitAsync(requests, cancellationToken))
+                yield return e;
+            yield break;
+        }
+
+        var chunks = requests.Chunk(chunkSize).ToArray();
+        var outcomes = chunks.Select(_ => Channel.CreateUnbounded<CaseExecution>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true })).ToArray();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int taken = -1;
+
+        async Task Work()
+        {
+            int k;
+            while ((k = Interlocked.Increment(ref taken)) < chunks.Length)
+            {
+                var writer = outcomes[k].Writer;
+                try
+                {
+                    await foreach (var e in SubmitAsync(chunks[k], stop.Token))
+                        writer.TryWrite(e);
+                    writer.TryComplete();
+                }
+                catch (Exception e)
+                {
+                    // Shown to the consumer when it reaches this chunk; the other machines stop.
+                    writer.TryComplete(e);
+                    stop.Cancel();
+                    return;
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Min(_options.PoolSize, chunks.Length)).Select(_ => Task.Run(Work, CancellationToken.None)).ToArray();
+        try
+        {
+            foreach (var chunk in outcomes)
+                await foreach (var e in chunk.Reader.ReadAllAsync(cancellationToken))
+                    yield return e;
+        }
+        finally
+        {
+            // Here at the end, or when the consumer stopped early or cancelled: stop the other
+            // machines' work too (a busy guest is retired, never reused) before returning.
+            stop.Cancel();
+            await Task.WhenAll(workers);
         }
     }
 

@@ -31,15 +31,14 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             sink.OnCase(r);
         }
 
-        // The catalogue's batches run one after another, so one machine at a time is all it uses.
-        var executor = new CaseExecutor(createMachine, new ExecutorOptions { PoolSize = 1, MaxRestarts = options.MaxRestarts }, logger);
+        var executor = new CaseExecutor(createMachine, new ExecutorOptions { PoolSize = Math.Max(1, options.Jobs), MaxRestarts = options.MaxRestarts }, logger);
         executor.MachineRetired += retired => sink.OnConsole(retired.ConsoleText);
         await using (executor)
         {
             MachineInfo machine;
             try
             {
-                machine = await executor.StartAsync(cancellationToken);
+                machine = await executor.StartAsync(options.Jobs, cancellationToken);
             }
             catch (MachineStartException e)
             {
@@ -59,7 +58,7 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
 
             var pending = Prepare(cases, machine.Arch, features, Emit);
             var requests = pending.Select((p, i) => new CaseRequest((uint)(i + 1), p.Case.Timeout, p.Program)).ToList();
-            await foreach (var execution in executor.SubmitAsync(requests, cancellationToken))
+            await foreach (var execution in executor.SubmitSplitAsync(requests, ChunkSize(requests.Count), cancellationToken))
             {
                 var compiled = pending[(int)execution.Request.CaseId - 1];
                 Emit(execution.Status switch
@@ -74,6 +73,12 @@ public sealed class CatalogueRunner(Func<IMachine> createMachine, RunOptions opt
             return Finish(tally, clock);
         }
     }
+
+    /// <summary>
+    /// About four chunks per guest: few enough that each batch's round trip hardly counts, enough
+    /// that the guests end close together even when one holds the slow cases.
+    /// </summary>
+    int ChunkSize(int cases) => Math.Max(16, (cases + 4 * options.Jobs - 1) / (4 * options.Jobs));
 
     /// <summary>The probe's features with the witness only the host has: the kernel config, when known.</summary>
     KernelFeatures Witnessed(KernelFeatures probed) => ConfigWitness.Apply(probed, options.KernelConfig);

@@ -12,4 +12,7 @@ public sealed record RunOptions
     public IReadOnlyDictionary<string, string> KernelConfig { get; init; } = new Dictionary<string, string>();
 
     public string Backend { get; init; } = "qemu";
+
+    /// <summary>Guests for this kernel at once, each running a share of the cases (`run --jobs`).</summary>
+    public int Jobs { get; init; } = 1;
 }
