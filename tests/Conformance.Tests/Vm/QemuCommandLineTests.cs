@@ -17,7 +17,7 @@ public class QemuCommandLineTests
         Assert.That(string.Join(' ', args), Does.StartWith("-accel tcg -M pc -smp 1 -m 512 -nodefaults -no-user-config -display none -no-reboot -serial stdio"));
         Assert.That(args, Does.Not.Contain("-netdev").And.Not.Contain("-drive"));
         var append = args[args.ToList().IndexOf("-append") + 1];
-        Assert.That(append, Is.EqualTo("console=ttyS0 panic=-1 reboot=t no_timer_check loglevel=6 rdinit=/init"));
+        Assert.That(append, Is.EqualTo("console=ttyS0 panic=-1 reboot=t no_timer_check quiet rdinit=/init"));
     }
 
     [Test]
@@ -27,7 +27,7 @@ public class QemuCommandLineTests
 
         Assert.That(string.Join(' ', args), Does.Contain("-M virt -cpu cortex-a57"));
         Assert.That(args, Does.Not.Contain("max"));
-        Assert.That(args[args.ToList().IndexOf("-append") + 1], Is.EqualTo("console=ttyAMA0 panic=-1 loglevel=6 rdinit=/init"));
+        Assert.That(args[args.ToList().IndexOf("-append") + 1], Is.EqualTo("console=ttyAMA0 panic=-1 quiet rdinit=/init"));
     }
 
     [Test]
