@@ -20,7 +20,7 @@ namespace Conformance.Benchmarks.Selftest;
 /// reported, with where the time went and how many behaviours each side checked (selftest test
 /// instances, catalogue cases judged).
 ///
-///   dotnet run -c Release --project bench/Conformance.Benchmarks -- catalogue [--runs 3] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR]
+///   dotnet run -c Release --project bench/Conformance.Benchmarks -- catalogue [--runs 3] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR] [--jobs N]
 ///
 /// --trace writes each catalogue run's results with their arrival times as CSV (see CatalogueSample.WriteTrace)
 /// and each selftest run's console output.
@@ -30,7 +30,7 @@ namespace Conformance.Benchmarks.Selftest;
 /// </summary>
 public static class CatalogueVersusSelftest
 {
-    const string Usage = "usage: catalogue [--runs N] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR]";
+    const string Usage = "usage: catalogue [--runs N] [--arch x86_64|aarch64|all] [--series 6.1|6.12] [--cases DIR] [--trace DIR] [--jobs N]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -39,6 +39,7 @@ public static class CatalogueVersusSelftest
         var series = DebianKernelSeries.V6_1;
         string? casePath = null;
         string? traceDirectory = null;
+        var jobs = 1;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -50,11 +51,14 @@ public static class CatalogueVersusSelftest
                     case "--series": series = DebianKernelSeries.Parse(args[++i]); break;
                     case "--cases": casePath = args[++i]; break;
                     case "--trace": traceDirectory = args[++i]; break;
+                    case "--jobs": jobs = int.Parse(args[++i]); break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
             if (runs < 1)
                 throw new ArgumentException("--runs must be at least 1");
+            if (jobs < 1)
+                throw new ArgumentException("--jobs must be at least 1");
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
         {
@@ -92,6 +96,7 @@ public static class CatalogueVersusSelftest
             await SelftestBoot.RunAsync(kernel, selftestImage, accel, logger);
             var selftestRuns = new List<SelftestRun>();
             var catalogueRuns = new List<CatalogueSample>();
+            var splitRuns = new List<SplitSample>();
             for (var run = 0; run < runs; run++)
             {
                 async Task Selftest()
@@ -119,10 +124,17 @@ public static class CatalogueVersusSelftest
                     Console.Error.WriteLine($"  run {run + 1} catalogue: {c.Total.TotalSeconds:F1} s, QEMU CPU {c.Cpu.TotalSeconds:F1} s ({c.Summary}; harness CPU {c.HarnessCpu.TotalSeconds:F1} s, boot {c.Boot.TotalSeconds:F1} s, "
                         + $"probe {c.Probe.TotalSeconds:F1} s, {c.Machines} machine(s))");
                 }
+                async Task Split()
+                {
+                    var c = await SplitSample.RunAsync(kernel, agentImage, accel, cases, store.CacheRoot, jobs);
+                    splitRuns.Add(c);
+                    Console.Error.WriteLine($"  run {run + 1} catalogue --jobs {jobs}: {c.Total.TotalSeconds:F1} s ({c.Summary}; {c.Machines} machine(s))");
+                }
                 if (run % 2 == 0) { await Selftest(); await Catalogue(); }
                 else { await Catalogue(); await Selftest(); }
+                if (jobs > 1) await Split();
             }
-            reports.Add(new KernelComparison(kernel, accel, selftest, selftestRuns, catalogueRuns, loadBefore, LoadAverage()));
+            reports.Add(new KernelComparison(kernel, accel, selftest, selftestRuns, catalogueRuns, loadBefore, LoadAverage()) { SplitRuns = splitRuns, Jobs = jobs });
         }
 
         Print(reports);
@@ -142,6 +154,21 @@ public static class CatalogueVersusSelftest
                 + $"{r.SelftestCpuMedian:F1} s | {r.CatalogueCpuMedian:F1} s | {r.CpuRatio:F2} | "
                 + $"{s.Pass}/{s.Fail}/{s.Skip} of {s.Plan} | {c.Pass}/{c.Fail}/{c.Skip}/{c.Error} | {r.BehaviourRatio:F1} | "
                 + $"{(r.GoalHolds ? "holds" : "missed: " + string.Join(", ", r.Misses))} | {r.LoadBefore} → {r.LoadAfter} |");
+        }
+
+        if (reports.Any(r => r.SplitRuns.Count > 0))
+        {
+            Console.WriteLine();
+            Console.WriteLine("With --jobs (what `conformance run` does by default on this host for one kernel), medians:");
+            Console.WriteLine();
+            Console.WriteLine("| kernel | jobs | wall: selftest | wall: catalogue, one guest | wall: catalogue, --jobs | --jobs / selftest | catalogue cases: pass/fail/skip/error |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
+            foreach (var r in reports.Where(r => r.SplitRuns.Count > 0))
+            {
+                var split = Median(r.SplitRuns.Select(c => c.Total.TotalSeconds));
+                var c = r.SplitRuns[^1].Summary;
+                Console.WriteLine($"| {r.Kernel.Name} | {r.Jobs} | {r.SelftestMedian:F1} s | {r.CatalogueMedian:F1} s | {split:F1} s | {split / r.SelftestMedian:F2} | {c.Pass}/{c.Fail}/{c.Skip}/{c.Error} |");
+            }
         }
 
         Console.WriteLine();
@@ -204,6 +231,10 @@ sealed record KernelComparison(
     KernelDescriptor Kernel, QemuAccel Accel, SeccompSelftest Selftest, List<SelftestRun> SelftestRuns, List<CatalogueSample> CatalogueRuns,
     string LoadBefore, string LoadAfter)
 {
+    /// <summary>The same catalogue with --jobs guests, wall time only (several QEMUs share the CPU-time question).</summary>
+    public List<SplitSample> SplitRuns { get; init; } = [];
+    public int Jobs { get; init; } = 1;
+
     public double SelftestMedian => CatalogueVersusSelftest.Median(SelftestRuns.Select(s => s.TimeToResult.TotalSeconds));
     public double CatalogueMedian => CatalogueVersusSelftest.Median(CatalogueRuns.Select(c => c.Total.TotalSeconds));
     public double TimeRatio => CatalogueMedian / SelftestMedian;
@@ -284,5 +315,26 @@ sealed record CatalogueSample(
             ?? throw new InvalidOperationException($"{kernel.Name}: QEMU's CPU time could not be read at the last result"));
         return new CatalogueSample(total, cpu, harnessCpu, boot, machines[0].BootCpuTime ?? TimeSpan.Zero, toProbed - boot, total - toProbed, timing.CaseTimeInGuest, summary, machines.Count, timing.Slowest(5),
             timing.Arrivals.Select(a => (a.Id, Stopwatch.GetElapsedTime(started, a.ArrivedAt), a.Elapsed)).ToList());
+    }
+}
+
+/// <summary>One catalogue run split over several guests booted side by side: QEMU start to the last result.</summary>
+sealed record SplitSample(TimeSpan Total, RunSummary Summary, int Machines)
+{
+    public static async Task<SplitSample> RunAsync(
+        KernelDescriptor kernel, string image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot, int jobs)
+    {
+        var machines = 0;
+        var started = Stopwatch.GetTimestamp();
+        IMachine Create()
+        {
+            Interlocked.Increment(ref machines);
+            return new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel, CacheRoot = cacheRoot });
+        }
+        var timing = new CatalogueTiming(() => null);
+        var summary = await new CatalogueRunner(Create, new RunOptions { Jobs = jobs }, timing, NullLogger.Instance).RunAsync(cases, CancellationToken.None);
+        if (timing.LastResultAt is not { } last)
+            throw new InvalidOperationException($"{kernel.Name}: the split catalogue run reported no results: {summary}");
+        return new SplitSample(Stopwatch.GetElapsedTime(started, last), summary, machines);
     }
 }
