@@ -42,8 +42,8 @@ public static class DetectVerb
                 {
                     var store = new KernelStore(logger: logger);
                     var kernel = await kernelOptions.ResolveAsync(parse, store, ct);
-                    var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
-                    createMachine = () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger);
+                    var image = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot, ct);
+                    createMachine = () => new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = store.CacheRoot, AgentPort = image.Port }, logger);
                 }
                 var outcome = await KernelDetector.DetectAsync(createMachine, ct);
                 Console.Write(parse.GetValue(json) ? outcome.Detection.ToJsonLine() + "\n" : DetectionTable.Render(outcome.Machine.Name, outcome.Detection));

@@ -12,11 +12,11 @@ public sealed record QemuGuest(string Label, Func<IMachine> Create, IReadOnlyDic
     public static async Task<QemuGuest> PrepareAsync(KernelDescriptor kernel, ILogger logger, CancellationToken ct)
     {
         var store = new KernelStore(logger: logger);
-        var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
+        var image = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot, ct);
         var config = kernel.Facts.HasConfig
             ? KernelConfigFacts.Reported.ToDictionary(k => k, k => KernelConfigFacts.Letter(kernel.Facts[k]))
             : new Dictionary<string, string>();
         return new QemuGuest($"{kernel.Arch.Name()}-{kernel.Release}",
-            () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }, logger), config);
+            () => new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = store.CacheRoot, AgentPort = image.Port }, logger), config);
     }
 }

@@ -54,8 +54,8 @@ public static class VmVerb
 
     static async Task<int> BootAgentAsync(KernelDescriptor kernel, KernelStore store, QemuAccel accel, TimeSpan wait, ILogger logger, CancellationToken ct)
     {
-        var image = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot, ct);
-        await using var machine = new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel, HelloTimeout = wait, CacheRoot = store.CacheRoot }, logger);
+        var image = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot, ct);
+        await using var machine = new QemuMachine(new QemuMachineOptions(kernel, image.Path) { Accel = accel, HelloTimeout = wait, CacheRoot = store.CacheRoot, AgentPort = image.Port }, logger);
         machine.ConsoleLine += line => Console.WriteLine("console| " + line);
         try
         {

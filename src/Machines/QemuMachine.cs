@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Conformance.Machines;
 
 /// <summary>
-/// A kernel booted in QEMU (TCG) with the agent as its /init, talking over the serial console.
+/// A kernel booted in QEMU (TCG) with the agent as its /init, talking over its virtio port
+/// (<see cref="AgentPort"/>, with <see cref="QemuMachineOptions.AgentPort"/>) or the serial console.
 /// Console text outside agent frames is kept (<see cref="ConsoleText"/>) and scanned for crashes;
 /// the first crash aborts the session with a <see cref="MachineFault"/>. A guest that ends without
 /// having been sent QUIT is a fault too (QEMU exits 0 after a panic as after a clean reboot).
@@ -24,6 +25,9 @@ public sealed class QemuMachine : IMachine
     readonly ConsoleMonitor _monitor = new();
     QemuProcess? _qemu;
     QuitWatchingStream? _toGuest;
+    AgentChannel? _channel;
+    string? _socketPath;
+    static int _sockets;
     AgentSession? _session;
     CancellationTokenSource? _bootAbort;
     Task? _exitWatch;
@@ -104,6 +108,7 @@ public sealed class QemuMachine : IMachine
             _toGuest?.Dispose();
             if (_qemu is not null)
                 await _qemu.DisposeAsync();
+            await CloseChannelAsync();
             _monitor.StartOver($"=== conformance: {why}; booting again under TCG ===");
             return await LaunchAsync(QemuAccel.Tcg, _options.HelloTimeout, cancellationToken);
         }
@@ -120,19 +125,24 @@ public sealed class QemuMachine : IMachine
             Accel = accel,
             ExtraKernelArgs = _options.ExtraKernelArgs,
             InitArgs = _options.InitArgs,
+            // Short and under /tmp: a UNIX socket path has room for 107 bytes.
+            AgentSocket = _socketPath = _options.AgentPort ? $"/tmp/conformance-agent-{Environment.ProcessId}-{Interlocked.Increment(ref _sockets)}.sock" : null,
         };
         _bootAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _qemu = QemuProcess.Start(spec, _logger);
-        _toGuest = new QuitWatchingStream(_qemu.Input);
         _exitWatch = WatchExitAsync(_qemu);
         _logger.LogDebug("{Name}: started QEMU {Pid} ({Accel})", Name, _qemu.Id, accel);
 
         var connecting = Stopwatch.GetTimestamp();
         try
         {
+            _channel = await AgentChannel.OpenAsync(_qemu.Output, _qemu.Input, _socketPath, TimeSpan.FromSeconds(10), _logger, _bootAbort.Token);
+            _toGuest = new QuitWatchingStream(_channel.ToGuest);
             // The session's own hello timeout should fire first; this bound holds even if it does not.
-            _session = await AgentSession.ConnectAsync(_qemu.Output, _toGuest, _monitor.Append, helloTimeout, _logger, _bootAbort.Token)
+            _session = await AgentSession.ConnectAsync(_channel.FromGuest, _toGuest, _monitor.Append, helloTimeout, _logger, _bootAbort.Token)
                 .WaitAsync(helloTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+            if (_session.Hello.SpeaksOnPort)
+                _channel.UsePort();
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -268,6 +278,16 @@ public sealed class QemuMachine : IMachine
         }
         _bootAbort?.Dispose();
         _toGuest?.Dispose();
+        await CloseChannelAsync();
+    }
+
+    async Task CloseChannelAsync()
+    {
+        if (_channel is not null)
+            await _channel.DisposeAsync();
+        _channel = null;
+        if (_socketPath is not null)
+            File.Delete(_socketPath);
     }
 
     static string? LastLine(string text) =>

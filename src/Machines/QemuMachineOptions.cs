@@ -24,6 +24,12 @@ public sealed record QemuMachineOptions(KernelDescriptor Kernel, string Initramf
     /// <summary>Words for init's argv (after "--" on the kernel command line); the agent takes none.</summary>
     public IReadOnlyList<string> InitArgs { get; init; } = [];
 
+    /// <summary>
+    /// Give the agent a virtio serial port for the protocol (Vm.AgentPort): only with an image
+    /// that carries what the kernel needs for it (AgentGuestImage.ForKernelAsync says so).
+    /// </summary>
+    public bool AgentPort { get; init; }
+
     /// <summary>Where the KVM probe verdict is cached.</summary>
     public string CacheRoot { get; init; } = CacheDirectory.Default;
 }

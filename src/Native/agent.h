@@ -21,6 +21,7 @@ enum agent_error {
 #define HELO_INIT 1u
 #define HELO_RUNZ 2u
 #define HELO_RSLZ 4u   /* results may come as RSLZ (compressed RSLT) */
+#define HELO_PORT 8u   /* the agent speaks on the virtio serial port, not the console */
 
 /* The largest batch the agent takes, compressed or not. */
 #define BATCH_MAX (4u << 20)
@@ -29,6 +30,8 @@ enum agent_error {
 NORETURN void serve(int is_init, const char *self_path, const char *helper_path, char **envp);
 /* PID 1 duties before serving: mounts, console log level, raw console. */
 void init_duties(void);
+/* The virtio serial port the agent speaks on in a VM (conformance.port=1), or -1: the console. */
+extern int agent_channel_fd;
 /* Reports a fatal problem; as PID 1 it then reboots instead of exiting (init must not die). */
 NORETURN void fatal(const char *what, long err);
 /* QUIT: exit on the host, sync and reboot in a VM. */

@@ -113,7 +113,7 @@ static void send_hello(const char *helper)
     if (helper && *helper && SC4(__NR_faccessat, AT_FDCWD, helper, X_OK, 0) == 0) helpers = ARCH_HELPER_ABI;
     out.len = 0;
     gbuf_u32(&out, PROTOCOL_VERSION);
-    gbuf_u32(&out, (serving_init ? HELO_INIT : 0) | HELO_RUNZ | HELO_RSLZ);
+    gbuf_u32(&out, (serving_init ? HELO_INIT : 0) | HELO_RUNZ | HELO_RSLZ | (serving_init && agent_channel_fd >= 0 ? HELO_PORT : 0));
     gbuf_str(&out, AGENT_VERSION " (" ARCH_MACHINE ")");
     gbuf_str(&out, u.machine);
     gbuf_str(&out, u.release);
@@ -433,7 +433,8 @@ void serve(int is_init, const char *self, const char *helper, char **envp)
     serving_init = is_init;
     agent_pid = (int)sys_getpid();
     agent_actor.pid = agent_actor.tid = agent_pid;
-    frame_init(0, 1);
+    if (is_init && agent_channel_fd >= 0) frame_init(agent_channel_fd, agent_channel_fd);
+    else frame_init(0, 1);
     if (!is_init) SC2(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1);
     open_case_area(envp, self, helper);
     fprog_guard_init();

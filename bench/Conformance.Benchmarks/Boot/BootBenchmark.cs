@@ -50,7 +50,7 @@ public static class BootBenchmark
         foreach (var kernel in kernels)
         {
             var accel = await AcceleratorProbe.ResolveAsync(kernel.Arch, QemuAccel.Auto, store.CacheRoot, NullLogger.Instance, CancellationToken.None);
-            var agentImage = await AgentGuestImage.BuildAsync(kernel.Arch, store.CacheRoot);
+            var agentImage = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot);
             var bareImage = GuestImage.Build(new GuestImageSpec(kernel.Arch, await BareInitBinary.BuildAsync(kernel.Arch)), store.CacheRoot);
 
             // One unmeasured boot of each warms the page cache and the JIT.
@@ -87,10 +87,10 @@ public static class BootBenchmark
     /// <summary>One boot: wall seconds and QEMU CPU seconds from QEMU start to ready.</summary>
     readonly record struct Sample(double Wall, double Cpu);
 
-    /// <summary>QEMU start to the agent's HELO, through QemuMachine exactly as the runners boot.</summary>
-    static async Task<Sample> AgentBoot(KernelDescriptor kernel, string image, QemuAccel accel)
+    /// <summary>QEMU start to the agent's HELO, through QemuMachine exactly as the runners boot (with the agent's port where the kernel can have it).</summary>
+    static async Task<Sample> AgentBoot(KernelDescriptor kernel, AgentImage image, QemuAccel accel)
     {
-        await using var machine = new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel });
+        await using var machine = new QemuMachine(new QemuMachineOptions(kernel, image.Path) { Accel = accel, AgentPort = image.Port });
         await machine.StartAsync(CancellationToken.None);
         return new Sample(machine.BootTime!.Value.TotalSeconds, machine.BootCpuTime?.TotalSeconds ?? double.NaN);
     }

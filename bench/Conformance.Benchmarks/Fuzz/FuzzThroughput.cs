@@ -73,8 +73,8 @@ public static class FuzzThroughput
         var store = new KernelStore();
         var arch = KernelArchNames.Parse(target);
         var kernel = store.FindDebian(DebianKernelSeries.V6_1, arch) ?? await store.FetchDebianAsync(DebianKernelSeries.V6_1, arch, CancellationToken.None);
-        var image = await AgentGuestImage.BuildAsync(arch, store.CacheRoot, CancellationToken.None);
-        return ($"{target} {kernel.Release} (TCG)", () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = store.CacheRoot }));
+        var image = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot, CancellationToken.None);
+        return ($"{target} {kernel.Release} (TCG)", () => new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = store.CacheRoot, AgentPort = image.Port }));
     }
 
     /// <summary>One case per verdict, all submitted at once (the executor streams them through one agent).</summary>

@@ -87,7 +87,7 @@ public static class CatalogueVersusSelftest
             var accel = await AcceleratorProbe.ResolveAsync(arch, QemuAccel.Auto, store.CacheRoot, logger, CancellationToken.None);
             var selftest = await SeccompSelftestBinary.BuildAsync(series, arch, store.CacheRoot, logger);
             var selftestImage = SelftestBoot.BuildImage(arch, await BareInitBinary.BuildAsync(arch), selftest, store.CacheRoot);
-            var agentImage = await AgentGuestImage.BuildAsync(arch, store.CacheRoot);
+            var agentImage = await AgentGuestImage.ForKernelAsync(kernel, store.CacheRoot);
             var loadBefore = LoadAverage();
             Console.Error.WriteLine($"{kernel.Name}: {selftest}, accel {accel}, load {loadBefore}");
 
@@ -284,7 +284,7 @@ sealed record CatalogueSample(
     }
 
     public static async Task<CatalogueSample> RunAsync(
-        KernelDescriptor kernel, string image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot)
+        KernelDescriptor kernel, AgentImage image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot)
     {
         var machines = new List<QemuMachine>();
         var timing = new CatalogueTiming(() => machines.Count > 0 ? machines[^1].CpuTime : null);
@@ -293,7 +293,7 @@ sealed record CatalogueSample(
         IMachine Create()
         {
             // With the accelerator given, StartAsync goes straight to launching QEMU.
-            var machine = new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel, CacheRoot = cacheRoot });
+            var machine = new QemuMachine(new QemuMachineOptions(kernel, image.Path) { Accel = accel, CacheRoot = cacheRoot, AgentPort = image.Port });
             if (machines.Count == 0)
                 started = Stopwatch.GetTimestamp();
             else
@@ -322,14 +322,14 @@ sealed record CatalogueSample(
 sealed record SplitSample(TimeSpan Total, RunSummary Summary, int Machines)
 {
     public static async Task<SplitSample> RunAsync(
-        KernelDescriptor kernel, string image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot, int jobs)
+        KernelDescriptor kernel, AgentImage image, QemuAccel accel, IReadOnlyList<CaseDefinition> cases, string cacheRoot, int jobs)
     {
         var machines = 0;
         var started = Stopwatch.GetTimestamp();
         IMachine Create()
         {
             Interlocked.Increment(ref machines);
-            return new QemuMachine(new QemuMachineOptions(kernel, image) { Accel = accel, CacheRoot = cacheRoot });
+            return new QemuMachine(new QemuMachineOptions(kernel, image.Path) { Accel = accel, CacheRoot = cacheRoot, AgentPort = image.Port });
         }
         var timing = new CatalogueTiming(() => null);
         var summary = await new CatalogueRunner(Create, new RunOptions { Jobs = jobs }, timing, NullLogger.Instance).RunAsync(cases, CancellationToken.None);

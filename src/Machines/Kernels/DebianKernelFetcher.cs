@@ -5,7 +5,7 @@ namespace Conformance.Machines.Kernels;
 
 /// <summary>
 /// Fetches a Debian cloud kernel build: `apt-get download` of its image package →
-/// `dpkg-deb -x` → keep vmlinuz and config-*. Each kernel lands in debian/&lt;release&gt;/ and its
+/// `dpkg-deb -x` → keep vmlinuz, config-* and the modules of the agent's virtio port (Vm.AgentPort). Each kernel lands in debian/&lt;release&gt;/ and its
 /// kernel.json is written last, so a present manifest means a complete kernel. The release names
 /// the build, so every build of a series has its own directory.
 /// </summary>
@@ -20,8 +20,14 @@ public sealed class DebianKernelFetcher(string debianRoot, ILogger logger)
         using var fetchLock = await CacheLock.AcquireAsync(finalDir + ".lock", cancellationToken);
         if (File.Exists(Path.Combine(finalDir, KernelManifest.FileName)))
         {
-            logger.LogInformation("{Release} ({Arch}) is already in the cache", release, arch.Name());
-            return KernelManifest.Load(finalDir).ToDescriptor(finalDir);
+            var cached = KernelManifest.Load(finalDir).ToDescriptor(finalDir);
+            if (!Vm.AgentPort.ModulesNotKept(cached))
+            {
+                logger.LogInformation("{Release} ({Arch}) is already in the cache", release, arch.Name());
+                return cached;
+            }
+            // Fetched before the agent's virtio port existed: fetch again to keep its modules.
+            logger.LogInformation("{Release} ({Arch}) is cached without the agent port's modules; fetching it again", release, arch.Name());
         }
 
         logger.LogInformation("Fetching {Package} from {Release}", image.Spec, series.Release.Codename);
@@ -62,6 +68,7 @@ public sealed class DebianKernelFetcher(string debianRoot, ILogger logger)
             configFile = "config";
             File.Move(config, Path.Combine(staging, configFile));
         }
+        var portModules = Vm.AgentPort.KeepModules(unpacked, release, staging);
         Directory.Delete(download, recursive: true);
         Directory.Delete(unpacked, recursive: true);
 
@@ -74,6 +81,7 @@ public sealed class DebianKernelFetcher(string debianRoot, ILogger logger)
             Config = configFile,
             Series = series.Name,
             Package = $"{image.Name} {image.Version}",
+            PortModules = portModules.Count > 0 ? portModules : null,
         }.Save(staging);
         if (Directory.Exists(finalDir))
             Directory.Delete(finalDir, recursive: true);

@@ -22,6 +22,12 @@ public sealed record KernelDescriptor(
     /// <summary>Built kernels: how long `make` took, for the record.</summary>
     public TimeSpan? BuildTime { get; init; }
 
+    /// <summary>
+    /// Debian kernels whose virtio console is a module: those modules (paths, in load order) for
+    /// the agent's virtio port (see Vm.AgentPort); empty when none were kept.
+    /// </summary>
+    public IReadOnlyList<string> PortModules { get; init; } = [];
+
     /// <summary>The directory of the kernel in the cache (null for user kernels outside it).</summary>
     public string? CacheDirectory { get; init; }
 

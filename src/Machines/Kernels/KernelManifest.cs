@@ -22,6 +22,8 @@ public sealed record KernelManifest
     public string? Package { get; init; }
     public IReadOnlyList<string>? Fragments { get; init; }
     public double? BuildSeconds { get; init; }
+    /// <summary>Modules the agent loads for its virtio port, relative to the kernel's directory, in load order.</summary>
+    public IReadOnlyList<string>? PortModules { get; init; }
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -66,6 +68,7 @@ public sealed record KernelManifest
             Fragments = Fragments ?? [],
             BuildTime = BuildSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
             CacheDirectory = directory,
+            PortModules = (PortModules ?? []).Select(m => Path.Combine(directory, m)).ToList(),
         };
     }
 }

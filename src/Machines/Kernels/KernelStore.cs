@@ -148,10 +148,11 @@ public sealed class KernelStore
 
     /// <summary>
     /// A cached Debian kernel of a series and arch, without touching apt: the named build (ABI,
-    /// release or package version), or the newest cached one.
+    /// release or package version), or the newest cached one. A kernel cached before the agent's
+    /// port kept its modules does not count (fetching it again keeps them).
     /// </summary>
     public KernelDescriptor? FindDebian(DebianKernelSeries series, KernelArch arch, string? build = null) =>
-        List().Where(k => k.Origin == KernelOrigin.Debian && k.Arch == arch && k.Series == series.Name)
+        List().Where(k => k.Origin == KernelOrigin.Debian && k.Arch == arch && k.Series == series.Name && !Vm.AgentPort.ModulesNotKept(k))
             .Where(k => build is null || MatchesBuild(series, k, build.Trim()))
             .OrderByDescending(k => series.BuildOf(k.Release, arch) ?? k.Release, DebianVersion.Comparer).FirstOrDefault();
 

@@ -13,6 +13,9 @@ public sealed record Hello(
     /// <summary>The agent sends a result as RSLZ (RSLT compressed with raw DEFLATE) when that is shorter.</summary>
     public bool SendsCompressedResults => (Flags & 4) != 0;
 
+    /// <summary>The agent speaks on its virtio serial port, not on the serial console: the host writes there too.</summary>
+    public bool SpeaksOnPort => (Flags & 8) != 0;
+
     public static Hello Decode(ReadOnlySpan<byte> payload)
     {
         var r = new PayloadReader(payload);

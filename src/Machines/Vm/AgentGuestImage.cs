@@ -3,14 +3,28 @@ using Conformance.Machines.Kernels;
 
 namespace Conformance.Machines.Vm;
 
+/// <summary>An agent initramfs for one kernel, and whether that kernel's guest gets the agent's virtio port.</summary>
+public sealed record AgentImage(string Path, bool Port);
+
 /// <summary>
 /// The initramfs a <see cref="Machines.QemuMachine"/> boots for an arch: the agent as /init and,
-/// when its cross compiler is installed, the 32-bit compat helper as /agent32.
+/// when its cross compiler is installed, the 32-bit compat helper as /agent32; for a kernel that
+/// can have the agent's virtio port, the modules it needs for that (<see cref="AgentPort"/>).
 /// </summary>
 public static class AgentGuestImage
 {
+    /// <summary>The image for this kernel; boot it with <c>QemuMachineOptions.AgentPort = image.Port</c>.</summary>
+    public static async Task<AgentImage> ForKernelAsync(KernelDescriptor kernel, string cacheRoot, CancellationToken cancellationToken = default,
+        string? busyboxPath = null)
+    {
+        var modules = AgentPort.Modules(kernel);
+        var path = await BuildAsync(kernel.Arch, cacheRoot, cancellationToken, busyboxPath, modules ?? []);
+        return new AgentImage(path, modules is not null);
+    }
+
+    /// <summary>An image without port modules: the agent speaks on the serial console unless the kernel has the port built in and the machine adds one.</summary>
     public static Task<string> BuildAsync(KernelArch arch, string cacheRoot, CancellationToken cancellationToken = default,
-        string? busyboxPath = null) => Task.Run(() =>
+        string? busyboxPath = null, IReadOnlyList<string>? modules = null) => Task.Run(() =>
     {
         // make runs at most once per binary and is a no-op when the binaries are fresh.
         var agent = AgentBinaries.Agent(arch.Name());
@@ -24,6 +38,6 @@ public static class AgentGuestImage
             // No cross compiler for the helper: the guest runs without compat cases (HELO lists no helper).
             helper = null;
         }
-        return GuestImage.Build(new GuestImageSpec(arch, agent) { CompatHelperPath = helper, BusyboxPath = busyboxPath }, cacheRoot);
+        return GuestImage.Build(new GuestImageSpec(arch, agent) { CompatHelperPath = helper, BusyboxPath = busyboxPath, Modules = modules ?? [] }, cacheRoot);
     }, cancellationToken);
 }

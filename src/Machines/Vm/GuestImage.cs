@@ -15,6 +15,9 @@ public sealed record GuestImageSpec(KernelArch Arch, string InitPath)
 
     /// <summary>A static busybox for an interactive shell: /bin/busybox, /bin/sh and busybox init as /sbin/init.</summary>
     public string? BusyboxPath { get; init; }
+
+    /// <summary>Kernel modules the agent loads before it looks for its virtio port: /modules/NAME, listed in load order in /modules/order.</summary>
+    public IReadOnlyList<string> Modules { get; init; } = [];
 }
 
 /// <summary>
@@ -39,6 +42,13 @@ public static class GuestImage
             .AddFile("init", ReadBinary(spec.InitPath, "init"));
         if (spec.CompatHelperPath is not null)
             image.AddFile("agent32", ReadBinary(spec.CompatHelperPath, "compat helper"));
+        if (spec.Modules.Count > 0)
+        {
+            image.AddDirectory("modules");
+            foreach (var module in spec.Modules)
+                image.AddFile("modules/" + Path.GetFileName(module), ReadBinary(module, "kernel module"), 0x1a4 /* 0644 */);
+            image.AddFile("modules/order", System.Text.Encoding.ASCII.GetBytes(string.Concat(spec.Modules.Select(m => Path.GetFileName(m) + "\n"))), 0x1a4);
+        }
         if (spec.BusyboxPath is not null)
         {
             image.AddFile("bin/busybox", ReadBinary(spec.BusyboxPath, "busybox"))

@@ -12,6 +12,7 @@ namespace Conformance.Machines.Vm;
 ///   initramfs is the whole guest and the serial line (QEMU's stdio) is the agent channel.
 /// - `-no-reboot`: the agent's QUIT reboots, which ends QEMU; so does a panic (panic=-1).
 /// - `-accel tcg` explicitly: `kvm:tcg` would pick a KVM that hangs on some hosts.
+/// - with an agent socket, a virtio serial port for the protocol (<see cref="AgentPort"/>).
 /// </summary>
 public static class QemuCommandLine
 {
@@ -38,6 +39,16 @@ public static class QemuCommandLine
             "-initrd", spec.InitramfsPath,
             "-append", KernelCommandLine(spec),
         ]);
+        if (spec.AgentSocket is { } socket)
+        {
+            if (socket.Contains(','))
+                throw new ArgumentException($"agent socket path '{socket}' has a comma, which QEMU's -chardev cannot take");
+            args.AddRange([
+                "-chardev", $"socket,id=agent,path={socket},server=on,wait=off",
+                "-device", "virtio-serial-pci,id=agentbus",
+                "-device", $"virtserialport,bus=agentbus.0,chardev=agent,name={AgentPort.Name}",
+            ]);
+        }
         return args;
     }
 
@@ -63,6 +74,8 @@ public static class QemuCommandLine
             words.AddRange(["reboot=t", "no_timer_check"]);
         words.Add("quiet");
         words.Add($"rdinit={spec.Init}");
+        if (spec.AgentSocket is not null)
+            words.Add(AgentPort.KernelArgument);
         words.AddRange(spec.ExtraKernelArgs);
         if (spec.InitArgs.Count > 0)
         {

@@ -28,4 +28,10 @@ public sealed record QemuLaunchSpec(KernelArch Arch, string KernelPath, string I
     /// user's terminal (Ctrl-A X quits) instead of being a plain pipe for the agent.
     /// </summary>
     public bool Interactive { get; init; }
+
+    /// <summary>
+    /// A UNIX socket path for the agent's virtio serial port (QEMU listens there; the host connects),
+    /// or null: the agent speaks on the serial console. See <see cref="AgentPort"/>.
+    /// </summary>
+    public string? AgentSocket { get; init; }
 }

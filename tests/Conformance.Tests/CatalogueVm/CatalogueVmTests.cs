@@ -29,14 +29,14 @@ public class CatalogueVmTests
 
     static async Task<(HostRun.CollectingSink Sink, RunSummary Summary)> RunOn(KernelDescriptor kernel, RunOptions? options = null, string? knownFile = null)
     {
-        var image = await VmKernels.AgentImage(kernel.Arch);
+        var image = await VmKernels.PortImage(kernel);
         var sink = new HostRun.CollectingSink();
         var catalogue = Catalogue();
         var known = knownFile is null ? KnownFailures.None
             : KnownFailures.Load(Path.GetFullPath(Path.Combine(AgentBinaries.NativeDirectory(), "..", "..", "tests", "known", knownFile)),
                 catalogue.Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
         var runner = new CatalogueRunner(
-            () => new QemuMachine(new QemuMachineOptions(kernel, image) { CacheRoot = VmKernels.Store.CacheRoot }),
+            () => new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = VmKernels.Store.CacheRoot, AgentPort = image.Port }),
             options ?? new RunOptions(), new KnownFailureSink(sink, known), NullLogger.Instance);
         var summary = await runner.RunAsync(catalogue, CancellationToken.None);
         TestContext.Out.WriteLine($"{summary} on {kernel.Name}");

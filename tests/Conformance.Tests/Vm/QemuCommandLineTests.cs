@@ -47,4 +47,16 @@ public class QemuCommandLineTests
     [Test]
     public void Kernel_parameters_with_spaces_are_refused() =>
         Assert.Throws<ArgumentException>(() => QemuCommandLine.KernelCommandLine(Spec(KernelArch.X86_64) with { ExtraKernelArgs = ["a b"] }));
+
+    [Test]
+    public void An_agent_socket_adds_a_virtio_serial_port_and_tells_the_agent()
+    {
+        var spec = Spec(KernelArch.Aarch64) with { AgentSocket = "/tmp/a.sock" };
+        var args = string.Join(' ', QemuCommandLine.Arguments(spec));
+
+        Assert.That(args, Does.Contain("-chardev socket,id=agent,path=/tmp/a.sock,server=on,wait=off"));
+        Assert.That(args, Does.Contain("-device virtio-serial-pci,id=agentbus -device virtserialport,bus=agentbus.0,chardev=agent,name=org.conformance.agent"));
+        Assert.That(QemuCommandLine.KernelCommandLine(spec), Is.EqualTo("console=ttyAMA0 panic=-1 quiet rdinit=/init conformance.port=1"));
+        Assert.That(string.Join(' ', QemuCommandLine.Arguments(Spec(KernelArch.Aarch64))), Does.Not.Contain("virtio"), "no socket, no port");
+    }
 }

@@ -37,7 +37,11 @@ public static class VmKernels
     public static Task<KernelDescriptor> NoSeccompFilter(KernelArch arch) =>
         Once($"no-seccomp-filter-{arch}", () => Store.BuildAsync(new KernelBuildRequest(arch, DebianKernelSeries.V6_1, ["no-seccomp-filter"])));
 
+    /// <summary>An agent image without port modules: the agent speaks on the serial console.</summary>
     public static Task<string> AgentImage(KernelArch arch) => AgentGuestImage.BuildAsync(arch, Store.CacheRoot);
+
+    /// <summary>The image `run` boots for this kernel, with the agent's virtio port where the kernel can have it.</summary>
+    public static Task<AgentImage> PortImage(KernelDescriptor kernel) => AgentGuestImage.ForKernelAsync(kernel, Store.CacheRoot);
 
     public static async Task<string> BareInitImage(KernelArch arch) =>
         GuestImage.Build(new GuestImageSpec(arch, await BareInitBinary.BuildAsync(arch)), Store.CacheRoot);
@@ -49,7 +53,8 @@ public static class VmKernels
     /// <summary>Boots an agent machine on a kernel (TCG unless the KVM probe allows otherwise).</summary>
     public static async Task<QemuMachine> StartAgentAsync(KernelDescriptor kernel)
     {
-        var machine = new QemuMachine(new QemuMachineOptions(kernel, await AgentImage(kernel.Arch)) { CacheRoot = Store.CacheRoot });
+        var image = await PortImage(kernel);
+        var machine = new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = Store.CacheRoot, AgentPort = image.Port });
         try
         {
             await machine.StartAsync(CancellationToken.None);
