@@ -47,7 +47,7 @@ public static class CacheCheck
             if (i >= arches.Count || blocks[i].Arch != arches[i].Name)
                 return new(false, $"a listing of {names}; a {AuditArch.Name(want.Native)} kernel prints {string.Join(" then ", arches.Select(a => a.Name))} (the compat one with CONFIG_COMPAT)");
         if (want.CompatRequired && blocks.Count < arches.Count)
-            return new(false, $"a listing of {names} only: the kernel runs 32-bit code (feature compat), so it has CONFIG_COMPAT and a {arches[^1].Name} bitmap");
+            return new(false, $"a listing of {names} only: the kernel runs 32-bit code (feature compat), so it has CONFIG_COMPAT and prints the {arches[^1].Name} bitmap too");
 
         var expected = ActionCacheListing.Expected(want.Chain, blocks.Select((b, i) => (arches[i], b.Cached.Length)).ToList(), want.Profile);
         bool passed = true;
