@@ -162,7 +162,10 @@ public static partial class CaseLoader
         var steps = new StepParser(y, matchers, filters).Steps(stepsNode);
         var definition = new CaseDefinition(id, description, y.Pos(node), needs, arches, filters, steps);
         if (YamlNodes.Get(map, "result") is { } r)
+        {
             definition = definition with { Result = matchers.Expectation(r) };
+            if (CacheMatch.In(definition.Result)) throw y.Error(r, "cache: judges a read of seccomp_cache, not how the case root ends");
+        }
         if (YamlNodes.Get(map, "fix") is { } fix)
             definition = definition with { Fix = ParseFix(y, fix) };
         if (YamlNodes.Get(map, "timeout_ms") is { } t)

@@ -1,4 +1,6 @@
+using Conformance.Model.Bpf;
 using Conformance.Model.Kernel;
+using Conformance.Model.Seccomp;
 namespace Conformance.Catalogue.Cases;
 
 /// <summary>A constraint on a returned value: an exact value, a comparison, or a run-time name.</summary>
@@ -46,9 +48,35 @@ public sealed record Matcher
     public bool? Any { get; init; }
     /// <summary>The bytes the call recorded (`record:`) begin with these: a struct the kernel filled in.</summary>
     public byte[]? Recorded { get; init; }
+    /// <summary>`cache: model`: the step read /proc/self/seccomp_cache (or thread-self) and it lists what the model's action cache holds.</summary>
+    public CacheMatch? Cache { get; init; }
 
     public override string ToString() => MatcherText.Describe(this);
 }
+
+/// <summary>
+/// `cache: model` on a read of /proc/self/seccomp_cache or /proc/thread-self/seccomp_cache: the
+/// numbers the kernel lists as ALLOW, per arch, are exactly those the model's action cache
+/// (ActionCache.Bitmap) holds for the filters of the task the file describes. As read, it says only
+/// that; the judge fills in <see cref="Expected"/> from that task's chain before the check.
+/// </summary>
+public sealed record CacheMatch(CacheExpectation? Expected = null)
+{
+    public static CacheMatch Model { get; } = new();
+
+    /// <summary>The files it judges: the reading process's (its leader's filters) and the reading thread's own.</summary>
+    public const string ProcessFile = "/proc/self/seccomp_cache", ThreadFile = "/proc/thread-self/seccomp_cache";
+
+    public static bool In(Expectation e) => e.Alternatives.Any(a => a.Matcher?.Cache is not null);
+}
+
+/// <summary>What the judge knows when it holds a seccomp_cache listing against the model.</summary>
+/// <param name="Native">The machine's native ABI: which bitmaps the kernel prints (ActionCacheListing.Arches).</param>
+/// <param name="Chain">The task's filters, oldest first, as it supplied them.</param>
+/// <param name="CompatRequired">The kernel runs 32-bit code (feature `compat`), so it has CONFIG_COMPAT and prints the compat bitmap.</param>
+/// <param name="MaxRead">The read step's max: a read that filled it may have cut the listing.</param>
+/// <param name="Task">Whose filters these are, in words.</param>
+public sealed record CacheExpectation(Abi Native, IReadOnlyList<Instruction[]> Chain, KernelProfile Profile, bool CompatRequired, uint MaxRead, string Task);
 
 public sealed record TrapMatch(int? Errno, ValueExpr? Syscall, uint? Arch, int? Code, ValueMatch? Ret, bool CallAddrNonZero = true);
 
@@ -129,6 +157,10 @@ static class MatcherText
         if (m.End is not null) parts.Add($"tracee {m.End}");
         if (m.Any == true) parts.Add("anything");
         if (m.Recorded is { } bytes) parts.Add($"recorded bytes {Convert.ToHexString(bytes).ToLowerInvariant()}...");
+        if (m.Cache is { } cache)
+            parts.Add(cache.Expected is { } cx
+                ? $"the action cache the model computes for {cx.Task} ({cx.Chain.Count} filter(s), {cx.Profile})"
+                : "the action cache the model computes");
         return parts.Count == 0 ? "anything" : string.Join(", ", parts);
     }
 }

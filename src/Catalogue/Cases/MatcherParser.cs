@@ -11,6 +11,7 @@ sealed class MatcherParser(YamlNodes y)
     [
         "ret", "errno", "killed", "core", "thread_killed", "trap", "not_reached", "exited", "stopped", "contains", "lacks",
         "matches", "done", "reached", "filter", "metadata", "notif", "stops", "end", "any", "recorded",
+        "cache",
     ];
 
     public Expectation Expectation(YamlNode node)
@@ -109,6 +110,7 @@ sealed class MatcherParser(YamlNodes y)
                 "end" => m with { End = Matcher(v) },
                 "any" => m with { Any = y.Bool(v, "any") },
                 "recorded" => m with { Recorded = Data(v) },
+                "cache" => m with { Cache = y.Scalar(v, "cache") == "model" ? CacheMatch.Model : throw y.Error(v, "cache takes `model`: the listing the model's action cache computes") },
                 _ => throw y.Error(k, $"unknown matcher '{key}'"),
             };
         }

@@ -61,6 +61,7 @@ static class MatcherWriter
         if (m.End is { } end) map.Add("end", Matcher(end));
         if (m.Any is { } any) map.Add("any", Bool(any));
         if (m.Recorded is { } bytes) map.Add("recorded", StepWriter.FlowMap(("bytes", StepWriter.Flow(bytes.Select(b => (YamlNode)StepWriter.Scalar(b))))));
+        if (m.Cache is not null) map.Add("cache", "model");
         return map;
     }
 

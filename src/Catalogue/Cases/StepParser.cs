@@ -61,7 +61,11 @@ sealed class StepParser(YamlNodes y, MatcherParser matchers, IReadOnlyDictionary
     public Step WithCommonKeys(Step step, YamlMappingNode map)
     {
         if (YamlNodes.Get(map, "expect") is { } e)
+        {
             step = step with { Expect = matchers.Expectation(e) };
+            if (CacheMatch.In(step.Expect) && step is not ReadStep { Path: CacheMatch.ProcessFile or CacheMatch.ThreadFile })
+                throw y.Error(e, $"cache: judges a read of {CacheMatch.ProcessFile} or {CacheMatch.ThreadFile} (the reading task's own file)");
+        }
         if (YamlNodes.Get(map, "when") is { } w)
             step = step with { When = matchers.Condition(w) };
         if (YamlNodes.Get(map, "save") is { } s)

@@ -269,11 +269,48 @@ public sealed class CaseJudge
         }
         if (matcher is null)
             return prediction;
+        if (matcher.Cache is { Expected: null })
+        {
+            // `cache: model`: what the model's action cache holds for the filters of the task the file describes.
+            if (CacheExpectationFor(step, state) is not { } want)
+                return prediction;
+            matcher = matcher with { Cache = new CacheMatch(want) };
+            fromModel = true;
+            why = "the model";
+        }
 
         var ctx = Context(state, info);
         var result = MatcherCheck.Evaluate(matcher, view, ctx, name => _case.Filters.GetValueOrDefault((name, info.Abi)));
         _checks.Add(new Check(step.Label, step.Pos.ToString(), $"{matcher} ({why})", result.Observed, result.Passed, fromModel));
         return prediction;
+    }
+
+    /// <summary>
+    /// The filters whose cache a read of seccomp_cache shows, or null (a case error, said why) where the
+    /// model cannot say: a kernel whose profile has no action cache, a filter Linux rejects that the
+    /// kernel attached, or /proc/self (the thread group leader's file) read by another thread.
+    /// </summary>
+    CacheExpectation? CacheExpectationFor(Step step, ActorState state)
+    {
+        string? cannotSay = null;
+        if (step is not ReadStep read)
+            cannotSay = "cache: judges a read of seccomp_cache";
+        else if (!_profile.HasActionCache)
+            cannotSay = $"{_profile} has no action cache (5.11+), so the model cannot say what {read.Path} lists";
+        else if (read.Path == CacheMatch.ProcessFile && state.IsThread)
+            cannotSay = $"{read.Path} shows the thread group leader's filters, not this thread's: read {CacheMatch.ThreadFile}";
+        else if (state.Task.Chain.FirstRejected is var rejected and >= 0)
+            cannotSay = $"the kernel attached filter #{rejected}, which Linux rejects: Linux keeps no cache for it";
+        if (cannotSay is not null)
+        {
+            // A read changes nothing the model follows: later steps stay judged.
+            _caseErrors.Add($"{step.Pos}: {step.Label}: {cannotSay}");
+            return null;
+        }
+        var r = (ReadStep)step;
+        var chain = state.Task.Filters.Select(f => f.Program.Original).ToList();
+        var task = r.Path == CacheMatch.ThreadFile ? "the reading thread" : "the reading process";
+        return new CacheExpectation(_case.NativeAbi, chain, _profile, _features.Has("compat"), r.MaxLength, task);
     }
 
     /// <summary>What a not-judged check says it expected: nothing, and why.</summary>

@@ -79,9 +79,17 @@ public static class MatcherCheck
 
         if (m.Recorded is { } bytes)
             Need(call is not null && call.Recorded.AsSpan().StartsWith(bytes), $"recorded bytes {Convert.ToHexString(bytes).ToLowerInvariant()}");
+        CacheCheck.Result? cache = null;
+        if (m.Cache is { } cm)
+        {
+            // The judge fills in what the model says from the reading task's filters; unresolved, nothing can pass.
+            cache = cm.Expected is { } want ? CacheCheck.Compare(want, v.File) : new CacheCheck.Result(false, "no model answer: the judge did not compute the cache");
+            Need(cache.Passed, "the model's action cache");
+        }
 
         // Only this matcher needs the raw bytes in the report; other records have their own words.
-        var observed = Describe(v);
+        // A cache listing is some 15 KB of text: its comparison with the model says what matters.
+        var observed = cache is not null ? $"{(v.File is { Ret: >= 0 } read ? $"read {read.Ret} bytes: " : "")}{cache.Observed}" : Describe(v);
         if (m.Recorded is not null && call is not null)
             observed += $"; recorded {Convert.ToHexString(call.Recorded.AsSpan(0, Math.Min(call.Recorded.Length, 64))).ToLowerInvariant()}";
         if (m.Notif is not null && call is { Ret: 0, Recorded.Length: >= SeccompNotifSize })

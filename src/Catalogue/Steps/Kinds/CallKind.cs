@@ -42,7 +42,10 @@ public sealed class CallKind : CallStepKind
             step = step with { RecordAt = at, RecordLength = len };
         }
         if (YamlNodes.Get(map, "allowed") is { } al)
+        {
             step = step with { Allowed = p.Matchers.Matcher(al) };
+            if (step.Allowed.Cache is not null) throw y.Error(al, "cache: judges a read of seccomp_cache, not what an allowed call returns");
+        }
         return step;
     }
 
