@@ -7,7 +7,9 @@
  * the whole worker (the driver forks another one); whoever outlives the death reads which input
  * was in its call from the state all three share in one MAP_SHARED mapping made before the
  * fork. A thread, once filtered, makes only the installs, the fuzzed calls, rt_sigreturn and
- * exit: the host lets those through every filter. */
+ * exit: the host lets those through every filter. With TRACER the driver is also the worker's
+ * tracer (PTRACE_SEIZE, threads attached through PTRACE_O_TRACECLONE): it notes each seccomp stop
+ * in the record of the call under way and resumes the call unchanged. */
 #include "arch.h"
 #include "exec.h"
 #include "obs.h"
@@ -99,6 +101,7 @@ struct fuzz_shared {
     u32 installs_recorded;           /* the stack's first thread wrote install[] */
     i32 install[FUZZ_MAX_FILTERS];   /* 0, a negative errno, or 1 = not attempted */
     u32 threads_died, processes_died;
+    u32 traced;                      /* TRACER: the driver has seized the current worker */
     u8 records[] __attribute__((aligned(8)));
 };
 
@@ -292,6 +295,7 @@ static u8 *volatile current;       /* the record of the call under way, for the 
 static volatile u64 current_ip;    /* where that call resumes: the ip the kernel reports for it */
 #define FUZZ_REC_RESTART 1u        /* record flag: the kernel had set the call up to be made again */
 #define FUZZ_REC_NOTIFIED 2u       /* record flag: the call reached the listener (si_* hold its seccomp_data) */
+#define FUZZ_REC_TRACED 4u         /* record flag: the tracer saw a seccomp stop in the call (TRACER) */
 #define FUZZ_NOTIF_VALUE 0x6e6f7469ll  /* what the worker answers every notification with ("noti") */
 static volatile i32 listener_fd = -1;  /* the fuzz thread's listener, while it lives */
 static volatile i32 thread_word;   /* the thread's tid while it lives; the kernel clears it */
@@ -312,7 +316,7 @@ static void sigsys_handler(int sig, void *info, void *ucontext)
      * -ERESTARTNOINTR): returning would make the call again and trap again, for ever. Say so in
      * the record and resume after the call instead. */
     if (ld64((u8 *)uc + UC_IP_OFF) != current_ip) {
-        st16(r + R_FLAGS, FUZZ_REC_RESTART);
+        st16(r + R_FLAGS, (u16)(ld16(r + R_FLAGS) | FUZZ_REC_RESTART));
         st64((u8 *)uc + UC_IP_OFF, current_ip);
     }
     st32(r + R_SI_ERRNO, ld32(si + 4));
@@ -503,6 +507,9 @@ static NORETURN void worker(const struct actor *a, u16 step, struct fuzz *z, str
     thread_stack_desc = &s;
     thread_shared = sh;
     listener_fd = -1;   /* a worker forked after another died starts with no listener */
+    /* Under TRACER no fuzz thread may start before the driver traces the worker. */
+    if (z->flags & FUZZ_TRACER)
+        while (!load(&sh->traced)) SC4(__NR_futex, &sh->traced, FUTEX_WAIT, 0, 0);
     while (sh->stack < z->stack_count) {
         const u8 *end = stack_parse(case_program + sh->stack_off, &s);
         int finished = 1;
@@ -560,6 +567,81 @@ static void record_setup(const struct actor *a, u16 step, const struct fuzz *z)
     obs_commit(p, OBS_FUZZ_SETUP, 0);
 }
 
+/* ---- the tracer (TRACER) ---- */
+
+/* A seccomp stop of the fuzz thread: the call under way gets record flag bit 2 and the event
+ * message (the TRACE data) in si_errno's place, or PTRACE_GETEVENTMSG's negative errno. The call
+ * is resumed unchanged. */
+static void seccomp_stop(struct fuzz_shared *sh, i32 tid)
+{
+    u64 msg = 0;
+    long e = sys_ptrace(PTRACE_GETEVENTMSG, tid, 0, (long)&msg);
+    u32 in = load(&sh->in_call);
+    if (in) {
+        u8 *r = record(sh, in - 1);
+        st16(r + R_FLAGS, (u16)(ld16(r + R_FLAGS) | FUZZ_REC_TRACED));
+        st32(r + R_SI_ERRNO, e < 0 ? (u32)e : (u32)msg);
+    }
+    sys_ptrace(PTRACE_CONT, tid, 0, 0);
+}
+
+/* Any other stop: a signal-delivery stop goes on with its signal (a TRAP's SIGSYS must reach the
+ * handler); a SEIZE tracee's group-stop is listened to; a new thread's first stop and every other
+ * event stop are continued. */
+static void resume(i32 tid, int status)
+{
+    int sig = (status >> 8) & 0xff, event = (status >> 16) & 0xff;
+    if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+        sys_ptrace(PTRACE_LISTEN, tid, 0, 0);
+    else
+        sys_ptrace(PTRACE_CONT, tid, 0, event ? 0 : sig);
+}
+
+/* Follows the seized worker until it ends and returns wait4's result for it (its pid, status in
+ * *status, or a negative errno). Only the actor's own tasks are waited for, never -1: the worker
+ * until its PTRACE_EVENT_CLONE names a fuzz thread, then that thread until it is gone (the worker
+ * only waits for it meanwhile), then the worker again. */
+static long trace_worker(struct fuzz_shared *sh, i32 pid, int *status)
+{
+    i32 who = pid;
+    for (;;) {
+        int st = 0, event;
+        long r = sys_wait4(who, &st, WALL);
+        if (r == -EINTR) continue;
+        if (r < 0 || (st & 0x7f) != 0x7f) {
+            if (who == pid) {
+                *status = st;
+                return r;
+            }
+            who = pid;   /* the thread is gone */
+            continue;
+        }
+        event = (st >> 16) & 0xff;
+        if (event == PTRACE_EVENT_SECCOMP) {
+            seccomp_stop(sh, who);
+            continue;
+        }
+        if (event == PTRACE_EVENT_CLONE && who == pid) {
+            u64 tid = 0;
+            long e = sys_ptrace(PTRACE_GETEVENTMSG, pid, 0, (long)&tid);
+            resume(pid, st);
+            if (e == 0 && tid) who = (i32)tid;
+            continue;
+        }
+        resume(who, st);
+    }
+}
+
+/* Makes the driver the new worker's tracer, then lets it start. */
+static long seize(struct fuzz_shared *sh, i32 pid)
+{
+    long r = sys_ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
+    if (r < 0) return r;
+    store(&sh->traced, 1);
+    SC3(__NR_futex, &sh->traced, FUTEX_WAKE, 1);
+    return 0;
+}
+
 /* Forks workers until every stack is done. A worker that dies in a fuzzed call leaves that input
  * "process died" (with the signal, 0 if the call exited the process) and the next worker goes on
  * after it. */
@@ -568,8 +650,10 @@ static void drive(struct actor *a, u16 step, struct fuzz *z, struct fuzz_shared 
     for (;;) {
         volatile i32 wtid = 0;
         int status = 0;
-        long pid = fork_child(&wtid), r;
+        long pid, r;
         u32 in;
+        store(&sh->traced, 0);
+        pid = fork_child(&wtid);
         if (pid == 0) {
             struct actor w = *a;
             w.ppid = a->pid;
@@ -581,7 +665,17 @@ static void drive(struct actor *a, u16 step, struct fuzz *z, struct fuzz_shared 
             obs_error(a, step, "FUZZ: clone of the worker failed");
             return;
         }
-        while ((r = sys_wait4((int)pid, &status, 0)) == -EINTR) {}
+        if (z->flags & FUZZ_TRACER) {
+            if (seize(sh, (i32)pid) < 0) {
+                sys_kill((int)pid, SIGKILL);
+                while (sys_wait4((int)pid, &status, 0) == -EINTR) {}
+                obs_error(a, step, "FUZZ: PTRACE_SEIZE of the worker failed; later stacks did not run");
+                return;
+            }
+            r = trace_worker(sh, (i32)pid, &status);
+        } else {
+            while ((r = sys_wait4((int)pid, &status, 0)) == -EINTR) {}
+        }
         if (r != pid) {
             obs_error(a, step, "FUZZ: wait4 for the worker failed");
             return;

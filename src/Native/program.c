@@ -134,7 +134,7 @@ static void check_fuzz(struct validator *v)
     struct cursor *c = &v->c;
     u32 n, i, k;
     u8 slots;
-    check_range(v, cur_u8(c), FUZZ_DETAIL | FUZZ_PRCTL | FUZZ_SET_JIT | FUZZ_JIT_ON | FUZZ_LISTENER, 1, "bad FUZZ flags");
+    check_range(v, cur_u8(c), FUZZ_DETAIL | FUZZ_PRCTL | FUZZ_SET_JIT | FUZZ_JIT_ON | FUZZ_LISTENER | FUZZ_TRACER, 1, "bad FUZZ flags");
     n = cur_u16(c);
     if (!check_count(v, n, 1, FUZZ_MAX_NRS, 2, "FUZZ nr_count must be 1..256")) return;
     skip(c, (usize)n * 4);

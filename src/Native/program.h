@@ -28,6 +28,7 @@ enum {
 #define FUZZ_SET_JIT 4u               /* write net.core.bpf_jit_enable before the stacks */
 #define FUZZ_JIT_ON 8u                /* ... with 1 (else 0) */
 #define FUZZ_LISTENER 16u             /* each stack's last filter gets a listener the worker answers */
+#define FUZZ_TRACER 32u               /* the driver is the worker's seccomp tracer and resumes every stop */
 #define FUZZ_MAX_NRS 256
 #define FUZZ_MAX_ARGS 1024
 #define FUZZ_MAX_SLOTS 7              /* placed call sites; slot 0 is always there besides */

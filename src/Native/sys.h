@@ -52,6 +52,9 @@ extern usize page_size;
 
 #define SIGKILL 9
 #define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
 #define SIGTRAP 5
 #define SIGALRM 14
 #define SIGCHLD 17
@@ -74,6 +77,24 @@ extern usize page_size;
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID 0x01000000
 
+#define PTRACE_CONT 7
+#define PTRACE_KILL 8
+#define PTRACE_GETREGS 12
+#define PTRACE_SETREGS 13
+#define PTRACE_DETACH 17
+#define PTRACE_SYSCALL 24
+#define PTRACE_GETEVENTMSG 0x4201
+#define PTRACE_GETREGSET 0x4204
+#define PTRACE_SETREGSET 0x4205
+#define PTRACE_SEIZE 0x4206
+#define PTRACE_LISTEN 0x4208
+#define PTRACE_O_TRACECLONE 0x8
+#define PTRACE_O_TRACESECCOMP 0x80
+#define PTRACE_O_EXITKILL 0x100000
+#define PTRACE_EVENT_CLONE 3
+#define PTRACE_EVENT_SECCOMP 7
+#define PTRACE_EVENT_STOP 128      /* a PTRACE_SEIZE tracee's group-stop or first stop */
+
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_SET_SECCOMP 22
 #define PR_SET_NO_NEW_PRIVS 38
@@ -83,6 +104,7 @@ extern usize page_size;
 #define SECCOMP_IOCTL_NOTIF_RECV 0xc0502100ul   /* _IOWR('!', 0, struct seccomp_notif): 80 bytes */
 #define SECCOMP_IOCTL_NOTIF_SEND 0xc0182101ul   /* _IOWR('!', 1, struct seccomp_notif_resp): 24 bytes */
 #define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
 #define ITIMER_REAL 0
 #define CLOCK_MONOTONIC 1
 #define CLOCK_BOOTTIME 7
@@ -111,6 +133,7 @@ static inline long sys_exit_group(int code) { return SC1(__NR_exit_group, code);
 static inline long sys_sched_yield(void) { return SC0(__NR_sched_yield); }
 static inline long sys_wait4(int pid, int *st, int opt) { return SC4(__NR_wait4, pid, st, opt, 0); }
 static inline long sys_kill(int pid, int sig) { return SC2(__NR_kill, pid, sig); }
+static inline long sys_ptrace(long req, int pid, long addr, long data) { return SC4(__NR_ptrace, req, pid, addr, data); }
 static inline long sys_munmap(void *a, usize n) { return SC2(__NR_munmap, a, n); }
 static inline long sys_mmap(void *a, usize n, int prot, int fl, int fd, u64 off)
 {

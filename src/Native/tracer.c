@@ -7,17 +7,6 @@
 #include "sys.h"
 #include "util.h"
 
-#define PTRACE_CONT 7
-#define PTRACE_KILL 8
-#define PTRACE_GETREGS 12
-#define PTRACE_SETREGS 13
-#define PTRACE_DETACH 17
-#define PTRACE_SYSCALL 24
-#define PTRACE_GETEVENTMSG 0x4201
-#define PTRACE_GETREGSET 0x4204
-#define PTRACE_SETREGSET 0x4205
-#define PTRACE_EVENT_SECCOMP 7
-
 enum { MOD_NR = 1, MOD_RET = 2, MOD_ARG0 = 3 };
 enum { THEN_RESUME = 0, THEN_KILL = 1, THEN_DETACH = 2 };
 

@@ -32,6 +32,14 @@ public sealed record FuzzInputRecord(
     /// <summary>Bit 1 of <see cref="Flags"/>: the call reached the stack's listener; SiSyscall, SiArch and SiCallAddr hold the notification's nr, arch and instruction pointer.</summary>
     public const ushort NotifiedFlag = 2;
 
+    /// <summary>
+    /// Bit 2 of <see cref="Flags"/>: the step's tracer (FUZZ's TRACER flag) saw a seccomp stop in the
+    /// call and resumed it unchanged. A returned record holds the stop's event message in SiErrno's
+    /// place (<see cref="TraceMessage"/>); a SIGSYS record's SiErrno is the signal's and a death
+    /// record's is 0, the flag stays.
+    /// </summary>
+    public const ushort TracedFlag = 4;
+
     /// <summary>What the FUZZ worker answers every notification with: the notified call returns it.</summary>
     public const long NotificationAnswer = 0x6e6f7469;
 
@@ -40,6 +48,19 @@ public sealed record FuzzInputRecord(
 
     public IReadOnlyList<ulong> Args { get; } = Args.Count == 6 ? [.. Args]
         : throw new ArgumentException($"a FUZZ input has 6 arguments, got {Args.Count}", nameof(Args));
+
+    /// <summary>The seccomp stop's event message of a returned record with <see cref="TracedFlag"/> (or PTRACE_GETEVENTMSG's negative errno), else null.</summary>
+    public int? TraceMessage => (Flags & TracedFlag) != 0 && Kind == FuzzOutcome.Returned ? SiErrno : null;
+
+    /// <summary>
+    /// This record as the agent leaves it when a seccomp stop with <paramref name="eventMessage"/>
+    /// came first: <see cref="TracedFlag"/> set and, in a returned record, the message in SiErrno's place.
+    /// </summary>
+    public FuzzInputRecord AfterTraceStop(ushort eventMessage) => this with
+    {
+        Flags = (ushort)(Flags | TracedFlag),
+        SiErrno = Kind == FuzzOutcome.Returned ? eventMessage : SiErrno,
+    };
 
     /// <summary>The input this record is about.</summary>
     public FuzzInput Input => new(Index, Nr, Args, Slot);
@@ -112,12 +133,14 @@ public sealed record FuzzInputRecord(
 
     public override int GetHashCode() => HashCode.Combine(Index, Kind, Nr, Value, Args[0]);
 
-    public override string ToString() => Kind switch
+    public override string ToString() => ((Flags & TracedFlag) != 0
+        ? $"{Input}: after a seccomp stop{(TraceMessage is { } m ? $" (message {m})" : "")}, "
+        : $"{Input}: ") + Kind switch
     {
-        FuzzOutcome.Returned => $"{Input}: returned {Value}",
-        FuzzOutcome.SigsysCaught => $"{Input}: SIGSYS (signo {Signo}, errno {SiErrno}, code {SiCode}, call_addr 0x{SiCallAddr:x}, syscall {SiSyscall}, arch 0x{SiArch:x}), return register {Value}{((Flags & RestartFlag) != 0 ? ", the kernel would make the call again" : "")}",
-        FuzzOutcome.ThreadDied => $"{Input}: thread died",
-        FuzzOutcome.ProcessDied => $"{Input}: process died (signal {Signo})",
-        _ => $"{Input}: kind {(byte)Kind}",
+        FuzzOutcome.Returned => $"returned {Value}",
+        FuzzOutcome.SigsysCaught => $"SIGSYS (signo {Signo}, errno {SiErrno}, code {SiCode}, call_addr 0x{SiCallAddr:x}, syscall {SiSyscall}, arch 0x{SiArch:x}), return register {Value}{((Flags & RestartFlag) != 0 ? ", the kernel would make the call again" : "")}",
+        FuzzOutcome.ThreadDied => "thread died",
+        FuzzOutcome.ProcessDied => $"process died (signal {Signo})",
+        _ => $"kind {(byte)Kind}",
     };
 }

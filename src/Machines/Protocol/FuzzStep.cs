@@ -14,6 +14,8 @@ public enum FuzzFlags : byte
     JitOn = 8,
     /// <summary>Each stack's last filter is installed with NEW_LISTENER and the worker answers its notifications (install result 0 for the fd).</summary>
     Listener = 16,
+    /// <summary>The driver is the worker's seccomp tracer (PTRACE_O_TRACESECCOMP, its threads attached through TRACECLONE): each seccomp stop sets record flag bit 2 with the event message, and the call is resumed unchanged.</summary>
+    Tracer = 32,
 }
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed class FuzzStep
         ArgumentNullException.ThrowIfNull(argPool);
         ArgumentNullException.ThrowIfNull(slotIps);
         ArgumentNullException.ThrowIfNull(stacks);
-        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl | FuzzFlags.SetJit | FuzzFlags.JitOn | FuzzFlags.Listener)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
+        if ((flags & ~(FuzzFlags.Detail | FuzzFlags.Prctl | FuzzFlags.SetJit | FuzzFlags.JitOn | FuzzFlags.Listener | FuzzFlags.Tracer)) != 0) throw new ArgumentOutOfRangeException(nameof(flags), flags, "unknown FUZZ flags");
         CheckCount(nrPool.Count, 1, MaxNrs, nameof(nrPool));
         CheckCount(argPool.Count, 1, MaxArgs, nameof(argPool));
         CheckCount(slotIps.Count, 0, MaxSlots, nameof(slotIps));

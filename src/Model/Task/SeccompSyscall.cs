@@ -10,7 +10,27 @@ namespace Conformance.Model.Task;
 /// </summary>
 public static class SeccompSyscall
 {
-    public static SyscallOutcome Decide(TaskState task, KernelDescription kernel, SyscallQuery call)
+    public static SyscallOutcome Decide(TaskState task, KernelDescription kernel, SyscallQuery call) => Run(task, kernel, call, recheck: false);
+
+    /// <summary>
+    /// What a call held in a seccomp stop (<see cref="TraceStop"/>) does once its tracer resumes
+    /// it: __seccomp_filter's TRACE case after ptrace_event returns. <paramref name="resumed"/> is
+    /// the call as the tracer left the registers (the original call when it changed nothing) and
+    /// <paramref name="task"/> the task as it is then. A negative number means the tracer skipped
+    /// the call. Otherwise, 4.8+ (<see cref="KernelProfile.RechecksAfterTrace"/>) runs the filters
+    /// again on those registers: TRACE now lets the call run, any other verdict acts as on a first
+    /// pass. Before 4.8 the call simply runs.
+    /// </summary>
+    public static SyscallOutcome ResumeAfterTrace(TaskState task, KernelDescription kernel, SyscallQuery resumed)
+    {
+        if (resumed.Nr < 0)
+            return new SkippedByTracer("the tracer set a negative number at the seccomp stop: the call is skipped");
+        if (!kernel.Profile.RechecksAfterTrace)
+            return new CallRuns(RunsBecause.TracerResumed, $"{kernel.Profile} does not run the filters again after RET_TRACE: the call runs");
+        return Run(task, kernel, resumed, recheck: true);
+    }
+
+    static SyscallOutcome Run(TaskState task, KernelDescription kernel, SyscallQuery call, bool recheck)
     {
         if (task.Mode == SeccompMode.Strict)
             return Strict(task, call);
@@ -33,11 +53,11 @@ public static class SeccompSyscall
         for (int i = 0; i < args.Length; i++)
             args[i] = call.Arg(i) ?? 0;
         var verdict = chain.Evaluate(new SeccompData(call.Nr, arch, call.InstructionPointer ?? 0, args));
-        return Act(task, call, verdict) with { Verdict = verdict };
+        return Act(task, call, verdict, recheck) with { Verdict = verdict };
     }
 
-    /// <summary>__seccomp_filter's switch on the winning action.</summary>
-    static SyscallOutcome Act(TaskState task, SyscallQuery call, Verdict verdict)
+    /// <summary>__seccomp_filter's switch on the winning action (<paramref name="recheck"/>: the pass after a tracer resumed the call).</summary>
+    static SyscallOutcome Act(TaskState task, SyscallQuery call, Verdict verdict, bool recheck)
     {
         var what = $"{SeccompRet.Name(verdict.Action)}({verdict.Data}){(verdict.Filter >= 0 ? $" from filter #{verdict.Filter}" : "")}";
         switch (verdict.Action)
@@ -64,6 +84,8 @@ public static class SeccompSyscall
                     ? what
                     : $"{what}: 0x{verdict.Ret:x8} is no action this kernel knows, which kills the process");
             case SeccompAction.Trace:
+                if (recheck)
+                    return new CallRuns(RunsBecause.TracerResumed, $"{what} again on the recheck after the tracer: the call runs");
                 return task.SeccompTracer
                     ? new TraceStop(verdict.Data, $"{what}: a seccomp stop for the tracer")
                     : new ReturnsErrno(Errnos.ENOSYS, $"{what} with no tracer: ENOSYS");

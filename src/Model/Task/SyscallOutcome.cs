@@ -22,6 +22,8 @@ public enum RunsBecause
     Logged,
     /// <summary>One of the four calls strict mode permits.</summary>
     StrictModeList,
+    /// <summary>A tracer resumed the call from its seccomp stop: TRACE again on the recheck (4.8+), or a kernel that does not recheck.</summary>
+    TracerResumed,
 }
 
 public sealed record CallRuns(RunsBecause Because, string Reason) : SyscallOutcome(Reason);
@@ -40,6 +42,9 @@ public sealed record ThreadKilled(int Signal, string Reason) : SyscallOutcome(Re
 
 /// <summary>TRACE under a seccomp tracer: a PTRACE_EVENT_SECCOMP stop with this event message; the rest is the tracer's choice.</summary>
 public sealed record TraceStop(ushort EventMessage, string Reason) : SyscallOutcome(Reason);
+
+/// <summary>The tracer set a negative number at the seccomp stop: the call is skipped and returns what the tracer left in the return register.</summary>
+public sealed record SkippedByTracer(string Reason) : SyscallOutcome(Reason);
 
 /// <summary>USER_NOTIF: filter #<see cref="Filter"/>'s listener gets the call; what it returns is the supervisor's answer.</summary>
 public sealed record UserNotification(int Filter, string Reason) : SyscallOutcome(Reason);

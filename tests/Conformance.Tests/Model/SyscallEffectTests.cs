@@ -114,6 +114,30 @@ public class SyscallEffectTests
         Assert.That(((TraceStop)Decide(task with { SeccompTracer = true })).EventMessage, Is.EqualTo(0x42));
     }
 
+    static SyscallOutcome Resume(TaskState task, int nr = Getppid) =>
+        SeccompSyscall.ResumeAfterTrace(task, new KernelDescription(task.Chain.Profile), SyscallQuery.Known(task.Abi, nr));
+
+    [Test]
+    public void A_call_resumed_unchanged_from_its_seccomp_stop_runs_as_trace_on_the_recheck_means_allow()
+    {
+        var task = With(Task(), SeccompRet.Trace | 7) with { SeccompTracer = true };
+        Assert.That(Decide(task), Is.TypeOf<TraceStop>());
+        var resumed = (CallRuns)Resume(task);
+        Assert.That((resumed.Because, resumed.Verdict!.Value.Action), Is.EqualTo((RunsBecause.TracerResumed, SeccompAction.Trace)));
+    }
+
+    [Test]
+    public void The_recheck_acts_on_any_other_verdict_for_the_registers_the_tracer_left()
+    {
+        // ld nr; jeq getppid ? TRACE : ERRNO(9): a tracer that redirects the call meets the ERRNO.
+        var filter = LoadedFilter.Load([LdAbs(0), Jump(Op.JMP | Op.JEQ | Op.K, Getppid, 0, 1), Ret(SeccompRet.Trace), Ret(Errno(9))], KernelProfiles.Default);
+        var task = Task().Attach(filter, SeccompFilterFlags.None) with { SeccompTracer = true };
+        Assert.That(((ReturnsErrno)Resume(task, 39)).Errno, Is.EqualTo(9));
+        Assert.That(Resume(task, -1), Is.TypeOf<SkippedByTracer>(), "a negative number: the tracer skipped the call");
+        var old = Task(KernelProfiles.Linux4_4).Attach(LoadedFilter.Load(filter.Original, KernelProfiles.Linux4_4), SeccompFilterFlags.None);
+        Assert.That(((CallRuns)Resume(old, 39)).Because, Is.EqualTo(RunsBecause.TracerResumed), "before 4.8 no filter runs again");
+    }
+
     [Test]
     public void User_notif_goes_to_the_winning_filters_open_listener_else_enosys()
     {

@@ -131,7 +131,7 @@ public class FuzzProtocolTests
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [], [], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [1, 2, 3, 4, 5, 6, 7, 8], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [], []));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FuzzStep((FuzzFlags)32, [1], [0], [], [one]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FuzzStep((FuzzFlags)64, [1], [0], [], [one]));
         Assert.Throws<ArgumentException>(() => new FuzzStep(FuzzFlags.None, [1], [0], [0x10000002],
             [FuzzStack.Explicit([0], [new FuzzInput(0, 1, Args, 2)])]), "slot 2 of a step with one placed slot");
         Assert.Throws<ArgumentException>(() => FuzzStack.Seeded([], 1, 1));
@@ -144,6 +144,40 @@ public class FuzzProtocolTests
         p.AddFilter([Instruction.Stmt(Op.RET | Op.K, 0x7fff0000)]);
         p.Root(b => b.Fuzz(1, FuzzFlags.None, [1], [0], [], FuzzStack.Seeded([1], 1, 1)));
         Assert.That(() => p.Build(), Throws.InvalidOperationException.With.Message.Contains("filter 1"));
+    }
+
+    [Test]
+    public void A_traced_record_has_flag_bit_2_and_the_event_message_in_si_errnos_place()
+    {
+        var input = new FuzzInput(2, 402, Args, 1);
+        // The agent's bytes for a call resumed after a seccomp stop with message 0xffff that then returned -ENOSYS.
+        var b = FuzzInputRecord.Returned(input, -38).ToBytes();
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(6), 4);
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(24), 0xffff);
+        var r = FuzzInputRecord.Read(b);
+        Assert.That((r.Kind, r.Flags, r.TraceMessage, r.Value, r.SiCode), Is.EqualTo((FuzzOutcome.Returned, FuzzInputRecord.TracedFlag, (int?)0xffff, -38L, 0)));
+        Assert.That(FuzzInputRecord.Returned(input, -38).AfterTraceStop(0xffff).ToBytes(), Is.EqualTo(b), "the model's side writes the same bytes");
+
+        var zero = FuzzInputRecord.Returned(input, -38).AfterTraceStop(0);
+        Assert.That((zero.TraceMessage, zero.ToBytes()[6]), Is.EqualTo(((int?)0, (byte)4)), "message 0: the flag still says there was a stop");
+        Assert.That(FuzzInputRecord.Returned(input, -38).TraceMessage, Is.Null, "no flag, no message");
+
+        // SIGSYS after the stop: si_errno stays the signal's, the flag joins the restart bit. A death keeps only the flag.
+        var sigsys = (FuzzInputRecord.SigsysCaught(input, 402, 3, 1, 0x1000, 402, 0xc000003e) with { Flags = FuzzInputRecord.RestartFlag }).AfterTraceStop(7);
+        Assert.That((sigsys.Flags, sigsys.SiErrno, sigsys.TraceMessage), Is.EqualTo(((ushort)5, 3, (int?)null)));
+        var died = FuzzInputRecord.ThreadDied(input).AfterTraceStop(7).ToBytes();
+        Assert.That((died[6], BinaryPrimitives.ReadInt32LittleEndian(died.AsSpan(24))), Is.EqualTo(((byte)4, 0)));
+
+        // Through FUZZ_INPUT, and the step's flag bit.
+        var o = ObservationDecoder.Decode(Record(15, w => w.U16(0).U16(0).U32(0).Bytes(b)));
+        Assert.That(((FuzzInputObservation)o[0]).Record.TraceMessage, Is.EqualTo(0xffff));
+        Assert.That((byte)FuzzFlags.Tracer, Is.EqualTo(32));
+        var p = new ProgramBuilder();
+        p.AddFilter([Instruction.Stmt(Op.RET | Op.K, 0x7fff0000)]);
+        p.Root(x => x.Fuzz(1, FuzzFlags.Tracer | FuzzFlags.Listener, [39], [7], [], FuzzStack.Seeded([0], 1, 1)));
+        var bytes = p.Build();
+        var body = new PayloadWriter().U8(0x13).U16(1).U8(0x30).U16(1).U32(39).ToArray();
+        Assert.That(bytes.AsSpan().IndexOf(body), Is.GreaterThan(0), "the flags byte is 0x30");
     }
 
     [Test]

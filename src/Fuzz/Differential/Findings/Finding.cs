@@ -34,6 +34,8 @@ public sealed record Finding(
     public string? Jit { get; init; }
     /// <summary>The stack's last filter had a listener that answered its notifications (a verdict finding made with FUZZ's LISTENER flag).</summary>
     public bool Listener { get; init; }
+    /// <summary>The stack's calls had a seccomp tracer that resumed every stop unchanged (a verdict finding made with FUZZ's TRACER flag).</summary>
+    public bool Tracer { get; init; }
     public IReadOnlyList<string> MinimizationLog { get; init; } = [];
     public string? ConsoleExcerpt { get; init; }
     /// <summary>Why the case may not reproduce the finding exactly (a call site the catalogue cannot place), or null.</summary>

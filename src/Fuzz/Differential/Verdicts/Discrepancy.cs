@@ -11,7 +11,7 @@ namespace Conformance.Fuzzing.Verdicts;
 /// </summary>
 public sealed record Discrepancy(FindingKind Kind, string Signature, string Observed, string Expected, FuzzInput? Input, int Filter = -1)
 {
-    public static string Describe(FuzzInputRecord r) => r.Kind switch
+    public static string Describe(FuzzInputRecord r) => Stop(r) + r.Kind switch
     {
         FuzzOutcome.Returned => r.Value is < 0 and > -4096 ? $"returned -{-r.Value} ({Errnos(-r.Value)})" : $"returned {r.Value}",
         FuzzOutcome.SigsysCaught =>
@@ -22,7 +22,7 @@ public sealed record Discrepancy(FindingKind Kind, string Signature, string Obse
     };
 
     /// <summary>A record's class for signatures: the kind and, for a return, which errno (or a value).</summary>
-    public static string Class(FuzzInputRecord r) => r.Kind switch
+    public static string Class(FuzzInputRecord r) => ((r.Flags & FuzzInputRecord.TracedFlag) != 0 ? "trace stop, then " : "") + r.Kind switch
     {
         FuzzOutcome.Returned => r.Value is < 0 and > -4096 ? $"errno {Errnos(-r.Value)}" : "a value",
         FuzzOutcome.SigsysCaught => "SIGSYS",
@@ -37,7 +37,8 @@ public sealed record Discrepancy(FindingKind Kind, string Signature, string Obse
         var d = new List<string>();
         if (expected.Value != observed.Value) d.Add("value");
         if (expected.Signo != observed.Signo) d.Add("signo");
-        if (expected.SiErrno != observed.SiErrno) d.Add("si_errno");
+        if (expected.Flags != observed.Flags) d.Add("flags");
+        if (expected.SiErrno != observed.SiErrno) d.Add(expected.TraceMessage is null ? "si_errno" : "trace message");
         if (expected.SiCode != observed.SiCode) d.Add("si_code");
         if (expected.SiCallAddr != observed.SiCallAddr) d.Add("si_call_addr");
         if (expected.SiSyscall != observed.SiSyscall) d.Add("si_syscall");
@@ -45,6 +46,10 @@ public sealed record Discrepancy(FindingKind Kind, string Signature, string Obse
         if (expected.Nr != observed.Nr || expected.Slot != observed.Slot || !expected.Args.SequenceEqual(observed.Args)) d.Add("input");
         return string.Join(",", d);
     }
+
+    /// <summary>The seccomp stop a tracer saw before the call's end, if any.</summary>
+    static string Stop(FuzzInputRecord r) => (r.Flags & FuzzInputRecord.TracedFlag) == 0 ? ""
+        : r.TraceMessage is { } m ? $"a seccomp stop with event message {m}, then " : "a seccomp stop, then ";
 
     static string Errnos(long e) => Model.Syscalls.ErrnoTable.NameOf((int)e) ?? e.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

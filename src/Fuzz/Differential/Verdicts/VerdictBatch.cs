@@ -33,7 +33,7 @@ public sealed class VerdictBatch(FuzzArch arch, bool prctl)
         return [.. pool];
     }
 
-    public CaseRequest Request(uint caseId, IReadOnlyList<StackRun> runs, bool detail, bool? jit, bool listener, out ulong[] argPool)
+    public CaseRequest Request(uint caseId, IReadOnlyList<StackRun> runs, bool detail, bool? jit, bool listener, bool tracer, out ulong[] argPool)
     {
         var pool = ArgPool(runs);
         argPool = pool;
@@ -56,7 +56,7 @@ public sealed class VerdictBatch(FuzzArch arch, bool prctl)
         }
         var flags = (detail ? FuzzFlags.Detail : FuzzFlags.None) | (prctl ? FuzzFlags.Prctl : FuzzFlags.None)
             | (jit is { } on ? FuzzFlags.SetJit | (on ? FuzzFlags.JitOn : FuzzFlags.None) : FuzzFlags.None)
-            | (listener ? FuzzFlags.Listener : FuzzFlags.None);
+            | (listener ? FuzzFlags.Listener : FuzzFlags.None) | (tracer ? FuzzFlags.Tracer : FuzzFlags.None);
         program.Root(b => b.Fuzz(StepId, flags, arch.HarmlessNumbers, pool, arch.SlotIps, [.. stacks]));
         long inputs = runs.Sum(r => (long)r.InputCount);
         // TCG guests manage a few hundred forks a second: a stack that kills its process on every

@@ -30,8 +30,10 @@ public sealed class VerdictFuzzer
     readonly string _profile;
     readonly HashSet<string> _features = [];
     VerdictOracle _oracle;
-    readonly (VerdictOracle Oracle, VerdictComparer Comparer, VerdictMinimizer Minimizer) _plain, _listening;
+    /// <summary>The checks per batch setting, indexed by <see cref="Setting"/>: listener bit 0, tracer bit 1.</summary>
+    readonly (VerdictOracle Oracle, VerdictComparer Comparer, VerdictMinimizer Minimizer)[] _checks;
     readonly bool _canListen;
+    bool _canTrace;
     VerdictSetup? _lastSetup;
     bool _toggleJit;
 
@@ -48,12 +50,14 @@ public sealed class VerdictFuzzer
         stats.Jit = _toggleJit ? "on and off in turn" : "as the host has it";
         stats.JitToggled = _toggleJit;
         _driver = new VerdictDriver(executor, new VerdictBatch(arch, _prctl));
-        _plain = Checks(arch, kernel, listener: false);
-        _listening = Checks(arch, kernel, listener: true);
-        (_oracle, _comparer, _minimizer) = _plain;
+        _checks = [.. Enumerable.Range(0, 4).Select(s => Checks(arch, kernel, listener: (s & 1) != 0, tracer: (s & 2) != 0))];
+        (_oracle, _comparer, _minimizer) = _checks[0];
         // Every other pair of batches gives each stack's last filter a listener the worker answers,
         // where the kernel has seccomp(2), NEW_LISTENER and USER_NOTIF.
         _canListen = !_prctl && (kernel.FilterFlags & Model.Kernel.SeccompFilterFlags.NewListener) != 0 && machine.Features.Has("action:USER_NOTIF");
+        // Independently, every other four batches run under a seccomp tracer that resumes each stop
+        // unchanged, where the kernel has the TRACE action (and until the agent fails to seize a worker).
+        _canTrace = machine.Features.Has("action:TRACE");
         _corpus = corpus;
         _findings = findings;
         _stats = stats;
@@ -61,9 +65,11 @@ public sealed class VerdictFuzzer
         _source = new StackSource(new ConstantPool(arch), [.. corpus.ReadAll().Select(FilterStack.FromCorpusText).OfType<FilterStack>()]);
     }
 
-    (VerdictOracle, VerdictComparer, VerdictMinimizer) Checks(FuzzArch arch, KernelDescription kernel, bool listener)
+    static int Setting(bool listener, bool tracer) => (listener ? 1 : 0) | (tracer ? 2 : 0);
+
+    (VerdictOracle, VerdictComparer, VerdictMinimizer) Checks(FuzzArch arch, KernelDescription kernel, bool listener, bool tracer)
     {
-        var oracle = new VerdictOracle(arch, kernel, _prctl, listener);
+        var oracle = new VerdictOracle(arch, kernel, _prctl, listener, tracer);
         var comparer = new VerdictComparer(arch, oracle);
         return (oracle, comparer, new VerdictMinimizer(arch, kernel.Profile, _driver, comparer));
     }
@@ -77,9 +83,10 @@ public sealed class VerdictFuzzer
     {
         var rng = new FuzzRandom(seed);
         _driver.Jit = _toggleJit ? (seed & 1) == 0 : null;
-        bool listen = _canListen && (seed & 2) != 0;
+        bool listen = _canListen && (seed & 2) != 0, trace = _canTrace && (seed & 4) != 0;
         _driver.Listener = listen;
-        (_oracle, _comparer, _minimizer) = listen ? _listening : _plain;
+        _driver.Tracer = trace;
+        (_oracle, _comparer, _minimizer) = _checks[Setting(listen, trace)];
         var stacks = Enumerable.Range(0, StacksPerBatch).Select(_ => (Stack: _source.Next(rng), Seed: rng.NextU64())).ToList();
         var pool = VerdictBatch.ArgPool(stacks.Select(s => s.Stack));
         var predictions = stacks.Select(s => Predict(s.Stack, s.Seed, pool)).ToList();
@@ -88,6 +95,13 @@ public sealed class VerdictFuzzer
         if (batch.Setup is null)
             return await FaultAsync(batch, runs, seed, cancellationToken);
         _lastSetup = batch.Setup;
+        if (batch.TracerRefused)
+        {
+            // The agent could not trace its worker (no ptrace here, or not allowed): no stack ran.
+            _canTrace = false;
+            _logger.LogInformation("{Machine}: the FUZZ step cannot trace its worker (PTRACE_SEIZE failed); fuzzing without a tracer from now on", _machine.Name);
+            return 0;
+        }
         if (batch.JitWrite is < 0)
         {
             // No such sysctl (no JIT), or a kernel with BPF_JIT_ALWAYS_ON refusing 0: leave it be.
@@ -187,7 +201,8 @@ public sealed class VerdictFuzzer
             MinimizationLog = log,
             ReplayNote = d.Kind == FindingKind.Verdict && final.Input.Slot != 0
                 ? $"the call was made at instruction pointer 0x{(rerun.Setup!.Ips[final.Input.Slot]):x}, which a catalogue call cannot place"
-                : _driver.Listener ? "the stack's last filter had a listener that answered every notification; the case installs it without one" : null,
+                : _driver.Listener ? "the stack's last filter had a listener that answered every notification; the case installs it without one"
+                : _driver.Tracer ? "the calls had a seccomp tracer that resumed every stop unchanged; the case has none (a TRACE there fails with ENOSYS)" : null,
         });
     }
 
@@ -238,7 +253,7 @@ public sealed class VerdictFuzzer
 
     bool Record(Finding finding)
     {
-        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile, Jit = _driver.Jit is { } on ? (on ? "on" : "off") : null, Listener = _driver.Listener };
+        var f = finding with { Arch = _arch.Name, Kernel = _machine.Hello.Release, Profile = _profile, Jit = _driver.Jit is { } on ? (on ? "on" : "off") : null, Listener = _driver.Listener, Tracer = _driver.Tracer };
         bool added = _findings.Add(f);
         _stats.Findings = _findings.New;
         _stats.Duplicates = _findings.Duplicates;

@@ -8,11 +8,13 @@ namespace Conformance.Fuzzing.Verdicts;
 
 /// <summary>
 /// What the model says the FUZZ step must record, for the task it runs in: a thread (the worker's
-/// main thread lives on beside it) with no_new_privs, a recording SIGSYS handler, no tracer and no
-/// listener. Nothing here encodes a kernel rule: the install and system-call models decide, this
-/// only writes their answer in the agent's record format.
+/// main thread lives on beside it) with no_new_privs and a recording SIGSYS handler; with
+/// <paramref name="listener"/> the stack's last filter has a listener the worker answers, with
+/// <paramref name="tracer"/> a seccomp tracer resumes every stop unchanged (FUZZ's TRACER flag).
+/// Nothing here encodes a kernel rule: the install and system-call models decide, this only writes
+/// their answer in the agent's record format.
 /// </summary>
-public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool prctl, bool listener = false)
+public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool prctl, bool listener = false, bool tracer = false)
 {
     /// <summary>The install result the FUZZ step records for a filter it did not attempt.</summary>
     public const int NotAttempted = 1;
@@ -23,7 +25,8 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
     public TaskState FreshThread()
     {
         var main = new TaskState(arch.Abi, kernel.Profile) { Sigsys = SigsysDisposition.Handler };
-        return main.SpawnThread() with { NoNewPrivs = true };
+        // With TRACER the worker is seized with TRACECLONE, so each fuzz thread has the tracer from its start.
+        return main.SpawnThread() with { NoNewPrivs = true, SeccompTracer = tracer };
     }
 
     /// <summary>
@@ -62,6 +65,15 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
         ulong ip = setup.Ips[input.Slot];
         var query = new SyscallQuery(arch.Abi, input.Nr, [.. input.Args.Select(a => (ulong?)a)], ip);
         var outcome = SeccompSyscall.Decide(thread, kernel, query);
+        // The tracer resumes the call without changing a register: what it then does is the model's
+        // answer for a resumed call, recorded after the stop's event message.
+        if (outcome is TraceStop stop)
+            return Record(input, SeccompSyscall.ResumeAfterTrace(thread, kernel, query), setup, ip)?.AfterTraceStop(stop.EventMessage);
+        return Record(input, outcome, setup, ip);
+    }
+
+    FuzzInputRecord? Record(FuzzInput input, SyscallOutcome outcome, VerdictSetup setup, ulong ip)
+    {
         switch (outcome)
         {
             case CallRuns:
@@ -82,8 +94,8 @@ public sealed class VerdictOracle(FuzzArch arch, KernelDescription kernel, bool 
             case ProcessKilled k:
                 return FuzzInputRecord.ProcessDied(input, k.Signal);
             default:
-                // TraceStop needs a tracer this task does not have;
-                // LinuxRejectsFilter and CannotSay leave nothing to compare.
+                // LinuxRejectsFilter, CannotSay and SkippedByTracer leave nothing to compare;
+                // a TraceStop is only met on a first pass (Expect).
                 return null;
         }
     }
