@@ -62,7 +62,7 @@ public static class VmVerb
             var session = await machine.StartAsync(ct);
             var hello = session.Hello;
             Console.WriteLine($"HELO after {machine.BootTime!.Value.TotalSeconds:F2} s: agent {hello.AgentVersion}, {hello.Machine}, release {hello.Release}, "
-                + $"pid {hello.Pid}, helpers [{string.Join(",", hello.Helpers)}]");
+                + $"pid {hello.Pid}, helpers [{string.Join(",", hello.Helpers)}], speaking on {(hello.SpeaksOnPort ? "its virtio port" : "the serial console")}");
             Console.WriteLine($"PING: {(await session.PingAsync(TimeSpan.FromSeconds(10), ct) ? "PONG" : "no answer")}");
             var clean = await machine.StopAsync(TimeSpan.FromSeconds(30), ct);
             Console.WriteLine(clean ? "QUIT: guest rebooted, QEMU exited" : "QUIT: guest did not exit by itself; QEMU killed");
