@@ -9,7 +9,7 @@ namespace Conformance.Machines.Vm;
 ///   authentication and boots 4× slower.
 /// - one vCPU: a second vCPU makes boot slower on 2 host cores, and several machines run side by side.
 /// - `-nodefaults -no-user-config -display none`, no network, no disks, no host shares: the
-///   initramfs is the whole guest and the serial line (QEMU's stdio) is the agent channel.
+///   initramfs is the whole guest; the serial line (QEMU's stdio) is the kernel's console and the agent's fallback channel.
 /// - `-no-reboot`: the agent's QUIT reboots, which ends QEMU; so does a panic (panic=-1).
 /// - `-accel tcg` explicitly: `kvm:tcg` would pick a KVM that hangs on some hosts.
 /// - with an agent socket, a virtio serial port for the protocol (<see cref="AgentPort"/>).
