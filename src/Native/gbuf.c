@@ -13,6 +13,10 @@ u8 *gbuf_reserve(struct gbuf *b, usize n)
         else
             p = sys_mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p < 0 && p > -4096) return NULL;
+        /* Case roots are forked from the serve loop and never touch its buffers: keeping them
+         * out of every fork spares copying their page tables and the copy-on-write faults after
+         * (a batch and its inflated copy are a MiB or more). mremap keeps the flag. */
+        if (!b->p) SC3(__NR_madvise, p, cap, MADV_DONTFORK);
         b->p = (u8 *)p;
         b->cap = cap;
     }

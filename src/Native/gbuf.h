@@ -1,5 +1,5 @@
 /* A growable byte buffer backed by anonymous mmap (the agent has no malloc). Used by the serve
- * loop only, never inside a case. */
+ * loop only, never inside a case: its memory is not inherited by forks (MADV_DONTFORK). */
 #ifndef AGENT_GBUF_H
 #define AGENT_GBUF_H
 #include "types.h"

@@ -104,6 +104,7 @@ extern usize page_size;
 #define SECCOMP_IOCTL_NOTIF_RECV 0xc0502100ul   /* _IOWR('!', 0, struct seccomp_notif): 80 bytes */
 #define SECCOMP_IOCTL_NOTIF_SEND 0xc0182101ul   /* _IOWR('!', 1, struct seccomp_notif_resp): 24 bytes */
 #define FUTEX_WAIT 0
+#define MADV_DONTFORK 10
 #define FUTEX_WAKE 1
 #define ITIMER_REAL 0
 #define CLOCK_MONOTONIC 1
