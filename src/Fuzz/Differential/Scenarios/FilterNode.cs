@@ -40,6 +40,27 @@ public sealed record FilterLeaf(FilterAction Action, bool ThroughA = false) : Fi
 }
 
 /// <summary>
+/// `ja` over <see cref="Dead"/> instructions (ones the kernel's cache emulator would give up on;
+/// nothing executes them, and they never return) to the rest of the tree: the emulator must take
+/// the jump as the interpreter does to find the `ret` behind it.
+/// </summary>
+public sealed record FilterSkip(IReadOnlyList<string> Dead, FilterNode Next) : FilterNode
+{
+    public override IEnumerable<FilterAction> Leaves => Next.Leaves;
+
+    public override int Length => 1 + Dead.Count + Next.Length;
+
+    internal override void Render(List<string> lines, string label, Func<string> newLabel)
+    {
+        var next = newLabel();
+        lines.Add(Line(label, $"ja {next}"));
+        foreach (var d in Dead)
+            lines.Add(d);
+        Next.Render(lines, next, newLabel);
+    }
+}
+
+/// <summary>
 /// Computes a value (<see cref="Prelude"/>: loads, ALU with constants, tax/txa, st/ld M[]) and
 /// branches on it: `JUMP OPERAND, true, false` with jeq, jgt, jge or jset against `#k` or `x`.
 /// </summary>

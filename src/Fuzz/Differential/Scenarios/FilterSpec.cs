@@ -17,13 +17,17 @@ public sealed record FilterRule(Abi Abi, IReadOnlyList<int> Numbers, int RangeLo
 /// A generated filter, kept as structure so it can be reasoned about and shrunk: it dispatches on
 /// the arch, then on the number through its rules (in order: the numbers first, then the ranges);
 /// anything no rule catches gets <see cref="Default"/> (ALLOW), so the agent's own calls always
-/// pass. A <see cref="Flaw"/> puts one instruction Linux's checker refuses in front (the install
-/// must fail with EINVAL and attach nothing). A pinned filter belongs to a protocol (a listener's,
-/// a tracer's) and is never shrunk rule by rule.
+/// pass. <see cref="Detours"/> come first and change no verdict, only what the kernel's action
+/// cache can follow. A <see cref="Flaw"/> puts one instruction Linux's checker refuses in front
+/// (the install must fail with EINVAL and attach nothing). A pinned filter belongs to a protocol
+/// (a listener's, a tracer's) and is never shrunk rule by rule.
 /// </summary>
 public sealed record FilterSpec(string Name, FilterAction Default, IReadOnlyList<FilterRule> Rules)
 {
     public FilterFlaw? Flaw { get; init; }
+
+    /// <summary>Tests of nr or arch in front of the dispatch that send some numbers through instructions the cache emulator gives up on (<see cref="CacheDetour"/>).</summary>
+    public IReadOnlyList<CacheDetour> Detours { get; init; } = [];
 
     public bool Pinned { get; init; }
 
@@ -55,7 +59,11 @@ public sealed record FilterSpec(string Name, FilterAction Default, IReadOnlyList
         int next = 0;
         string NewLabel() => $"l{next++}";
         var abis = Rules.Select(r => r.Abi).Distinct().ToList();
-        lines.Add("ld [arch]");
+        // Each detour's merge point labels the next detour's first line, the last one `ld [arch]`.
+        string? merge = null;
+        for (int d = 0; d < Detours.Count; d++)
+            merge = Detours[d].Render(lines, merge, $"d{d}", $"m{d}");
+        lines.Add(merge is null ? "ld [arch]" : $"{merge}: ld [arch]");
         var sections = abis.ToDictionary(a => a, a => $"{AuditArch.Name(a)}_nr");
         foreach (var abi in abis)
             lines.Add($"jeq #{ArchName(abi)}, {sections[abi]}");
@@ -105,6 +113,44 @@ public sealed record FilterSpec(string Name, FilterAction Default, IReadOnlyList
         Abi.Arm => "AUDIT_ARCH_ARM",
         _ => throw new ArgumentOutOfRangeException(nameof(abi)),
     };
+}
+
+/// <summary>
+/// A detour in front of a filter's dispatch for the kernel's action cache (seccomp_is_const_allow,
+/// kernel/seccomp.c), which runs each filter once per (arch, nr) knowing only those two and follows
+/// `ld [nr]`, `ld [arch]`, `and #K`, `jeq/jge/jgt/jset #K`, `ja` and `ret #K`, and gives up on
+/// anything else. <see cref="Test"/> (loads and `and #K`, or nothing: whatever A holds, 0 at the
+/// start) and `JUMP OPERAND` pick numbers (jt when <see cref="DetourOnTrue"/>, else jf) that go
+/// through <see cref="Body"/>: instructions the emulator gives up on (an argument, `ld #K`, `ld len`,
+/// X, an ALU op other than AND K, scratch memory, a jump against X), or a `ja` over them. Either way
+/// the body falls through to the merge point, the next detour or the dispatch, which loads what it
+/// tests again: a detour never changes what the filter returns, only which numbers the cache holds.
+/// </summary>
+public sealed record CacheDetour(IReadOnlyList<string> Test, string Jump, string Operand, bool DetourOnTrue, IReadOnlyList<string> Body)
+{
+    /// <summary>In a <see cref="Body"/> line, the label of the instruction after the detour (`ja @merge`, `jeq x, @merge, @merge`).</summary>
+    public const string MergeLabel = "@merge";
+
+    /// <summary>The emulator follows the body to the merge point: it only jumps over what it would give up on.</summary>
+    public bool Followable => Body.Count > 0 && Body[0] == $"ja {MergeLabel}";
+
+    /// <summary>Writes the detour, its first line labelled <paramref name="label"/> if given; returns the merge label for the next line.</summary>
+    internal string Render(List<string> lines, string? label, string detour, string merge)
+    {
+        var first = label;
+        void Add(string text)
+        {
+            lines.Add(first is null ? text : $"{first}: {text}");
+            first = null;
+        }
+        foreach (var t in Test)
+            Add(t);
+        Add(DetourOnTrue ? $"{Jump} {Operand}, {detour}, {merge}" : $"{Jump} {Operand}, {merge}, {detour}");
+        first = detour;
+        foreach (var b in Body)
+            Add(b.Replace(MergeLabel, merge, StringComparison.Ordinal));
+        return merge;
+    }
 }
 
 /// <summary>Instructions put in front of a filter that Linux's checker refuses on every kernel (the install fails with EINVAL).</summary>

@@ -32,9 +32,9 @@ internal sealed partial class ScenarioBuilder
         {
             int count = abi == _t.NativeAbi ? _r.Between(1, 3) : _r.Weighted((0, 40), (1, 40), (2, 20));
             for (int i = 0; i < count; i++)
-                rules.Add(Rule(abi, only is null ? () => Leaf(tame, traceHeavy) : () => _r.Pick(only)));
+                rules.Add(only is null ? Rule(abi, () => Leaf(tame, traceHeavy), cacheBodies: true) : Rule(abi, () => _r.Pick(only)));
         }
-        var filter = new FilterSpec(name, FilterAction.Allow, rules);
+        var filter = new FilterSpec(name, FilterAction.Allow, rules) { Detours = Detours(DetourChance) };
         if (tame && _r.Chance(6))
             filter = filter with { Flaw = _r.Pick(FilterFlaw.All) };
         filter = Fit(filter);
@@ -47,24 +47,31 @@ internal sealed partial class ScenarioBuilder
     FilterSpec ProtocolFilter(string name, int nr, Func<FilterAction> action)
     {
         var body = Tree(_r.Between(0, 2), action);
-        var filter = Fit(new FilterSpec(name, FilterAction.Allow, [new FilterRule(_t.NativeAbi, [nr], 0, 0, body)]) { Pinned = true });
+        var filter = Fit(new FilterSpec(name, FilterAction.Allow, [new FilterRule(_t.NativeAbi, [nr], 0, 0, body)])
+            { Pinned = true, Detours = Detours(ProtocolDetourChance) });
         _filters.Add(filter);
         return filter;
     }
 
-    FilterRule Rule(Abi abi, Func<FilterAction> leaf)
+    /// <summary>
+    /// A rule for some of the pool's numbers, or a range of unimplemented ones around one. With
+    /// <paramref name="cacheBodies"/>, its body sometimes decides on nr and arch alone (<see cref="CacheTree"/>).
+    /// </summary>
+    FilterRule Rule(Abi abi, Func<FilterAction> leaf, bool cacheBodies = false)
     {
-        var body = Tree(_r.Weighted((0, 30), (1, 40), (2, 30)), leaf);
+        int depth = _r.Weighted((0, 30), (1, 40), (2, 30));
+        bool cacheBody = cacheBodies && _r.Chance(CacheBodyChance);
+        FilterNode Body(IReadOnlyList<int> numbers) => cacheBody ? CacheTree(depth + 1, leaf, numbers) : Tree(depth, leaf);
         var unimplemented = _pool[abi].Where(HarmlessCalls.IsUnimplemented).ToList();
         if (unimplemented.Count > 0 && _r.Chance(20))
         {
             int around = _r.Pick(unimplemented);
             int lo = Math.Max(HarmlessCalls.UnimplementedLow, around - _r.Next(200));
             int hi = Math.Min(TargetHigh, around + _r.Next(200));
-            return new FilterRule(abi, [], lo, hi, body);
+            return new FilterRule(abi, [], lo, hi, Body([lo, around, hi]));
         }
         var numbers = _r.Shuffle(_pool[abi]).Take(_r.Weighted((1, 75), (2, 25))).ToList();
-        return new FilterRule(abi, numbers, 0, 0, body);
+        return new FilterRule(abi, numbers, 0, 0, Body(numbers));
     }
 
     /// <summary>The value a leaf returns: an action the target has, with data from the interesting values.</summary>

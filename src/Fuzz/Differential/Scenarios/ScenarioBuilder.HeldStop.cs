@@ -28,6 +28,7 @@ internal sealed partial class ScenarioBuilder
         var held = ProtocolFilter($"held{nr - ReservedLow}", nr, () => FilterAction.Trace(_r.Next(0x10000)));
         p.Add(Mk(new ScInstall(held.Name, [], null), bundle));
         tracee.Attach(held, listener: false, listenerFd: null, tsync: false);
+        p.AddRange(CacheRead(tracee, ReadAfterInstall));
         p.AddRange(MaybeHandler(tracee));
         p.AddRange(Plain(tracee, Section.Prefix, _r.Between(0, 3)));
 

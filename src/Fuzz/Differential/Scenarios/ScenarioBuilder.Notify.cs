@@ -30,6 +30,7 @@ internal sealed partial class ScenarioBuilder
         if (_t.HasFlag("LOG") && _r.Chance(15)) flags.Add("LOG");
         s.Add(Mk(new ScInstall(listener.Name, flags, "fd"), bundle));
         sup.Attach(listener, listener: true, listenerFd: "fd", tsync: false);
+        s.AddRange(CacheRead(sup, ReadAfterInstall));
 
         // The target: its steps are written in the order they run, the acting thread's turn first.
         var target = sup.Fork();
@@ -136,6 +137,7 @@ internal sealed partial class ScenarioBuilder
             if (i == at) turn.Add(Judged(t, RandomInstall(t)));
             if (i < n) turn.AddRange(Plain(t, Section.Turn, 1));
         }
+        turn.AddRange(CacheRead(t, ReadAtEnd));
         return turn.Select(x => Mark(x, x is ScInstall ? Interleavings.ActWhileStopped | Interleavings.FilterDuringStop : Interleavings.ActWhileStopped)).ToList();
     }
 

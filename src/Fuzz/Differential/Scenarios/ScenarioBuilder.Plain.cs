@@ -51,6 +51,8 @@ internal sealed partial class ScenarioBuilder
                 _ => Mk(new ScMark(_r.Between(1, 999))),
             };
             steps.Add(Judged(ctx, step));
+            if (step is ScInstall)
+                steps.AddRange(CacheRead(ctx, ReadAfterInstall));
         }
         return steps;
     }
@@ -62,6 +64,7 @@ internal sealed partial class ScenarioBuilder
     List<ScenarioStep> Tail(ActorContext ctx, int count, bool mayExec)
     {
         var steps = Plain(ctx, Section.Tail, count);
+        steps.AddRange(CacheRead(ctx, ReadAtEnd));
         if (_r.Chance(40))
             steps.Add(Judged(ctx, Call(ctx, mayKill: true, threadOnly: false, preferLethal: true)));
         bool canExec = mayExec && ctx.Process.Threads == 1;
@@ -70,6 +73,7 @@ internal sealed partial class ScenarioBuilder
             bool compat = _t.Has("compat") && _r.Chance(45);
             ctx.Exec(compat ? _t.CompatAbi : _t.NativeAbi);
             var body = MaybeHandler(ctx).Concat(Plain(ctx, Section.Tail, _r.Between(1, 4))).ToList();
+            body.AddRange(CacheRead(ctx, ReadAtEnd));
             steps.Add(Judged(ctx, Mk(new ScExec(body, compat))));
         }
         else if (_r.Chance(15))

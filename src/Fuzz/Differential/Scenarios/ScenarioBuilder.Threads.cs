@@ -39,6 +39,8 @@ internal sealed partial class ScenarioBuilder
                 var install = RandomInstall(ctx, own);
                 turn.Add(Judged(ctx, install));
             }
+            // The thread's own listing, before its turn ends (a later turn's TSYNC may reach it after).
+            turn.AddRange(CacheRead(ctx, ReadAtEnd));
             mainTurns.Add(_r.Chance(50) ? Plain(main, Section.Turn, _r.Between(1, 2)) : []);
         }
         for (int i = 0; i < n; i++)

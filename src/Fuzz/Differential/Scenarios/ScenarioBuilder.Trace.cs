@@ -29,6 +29,7 @@ internal sealed partial class ScenarioBuilder
         var traceFilter = NewFilter(tame: false, traceHeavy: true);
         p.Add(Mk(new ScInstall(traceFilter.Name, [], null)));
         tracee.Attach(traceFilter, listener: false, listenerFd: null, tsync: false);
+        p.AddRange(CacheRead(tracee, ReadAfterInstall));
         p.AddRange(Plain(tracee, Section.Prefix, _r.Between(0, 2)));
         p.Add(Mk(new ScSetFlag(ready), bundle, Judging.Default));
         p.Add(Mk(new ScWaitFlag(go) { Seized = true }, bundle, Judging.Default));

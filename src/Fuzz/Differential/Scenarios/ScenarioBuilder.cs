@@ -39,6 +39,7 @@ internal sealed partial class ScenarioBuilder
         _seed = seed;
         _t = target;
         _r = new ScenarioRandom(seed ^ 0x5ce4a1105eedUL);
+        _readDraws = new ScenarioRandom(seed ^ 0xcac4e2eadUL);
         foreach (var abi in Abis)
         {
             var named = _r.Shuffle(HarmlessCalls.Named.Select(n => HarmlessCalls.Number(abi, n.Name))).Take(_r.Between(2, 4));
@@ -61,6 +62,7 @@ internal sealed partial class ScenarioBuilder
         int episodes = _r.Weighted((1, 35), (2, 45), (3, 20));
         for (int i = 0; i < episodes; i++)
             steps.AddRange(Episode(root));
+        steps.AddRange(CacheRead(root, ReadAtEnd));
         return new Scenario(_t.Arch, _seed, [.. _filters], steps);
     }
 

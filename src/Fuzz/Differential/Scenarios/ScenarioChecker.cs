@@ -12,6 +12,7 @@ namespace Conformance.Fuzzing;
 /// never the case root's; in a thread it may only end that thread and is the thread's last step; in a process
 /// the process is single-threaded there and owes nothing afterwards (no flag, fork, wait, protocol step);</item>
 /// <item>SIGSYS's disposition changes and exec happen only while the process has one thread.</item>
+/// <item>a seccomp_cache read is a thread's own (/proc/thread-self) in a thread, and never after the actor may have dropped CAP_SYS_ADMIN.</item>
 /// </list>
 /// Every filter an actor installs is assumed attached (unless Linux refuses it or its flags), and a
 /// TSYNCed filter is assumed on every thread of the process, so the rules over-approximate.
@@ -149,6 +150,14 @@ public static class ScenarioChecker
                         Need(step, names, "$" + cl.Fd);
                         ctx.Close(cl.Fd);
                         break;
+                    case ScCacheRead cr:
+                        if (cr.Path is not (ScCacheRead.ProcessFile or ScCacheRead.ThreadFile))
+                            Problem(step, $"{cr.Path} is not a seccomp_cache listing the judge knows");
+                        else if (ctx.IsThread && cr.Path != ScCacheRead.ThreadFile)
+                            Problem(step, $"a thread reads {cr.Path}, the leader's listing: the judge needs {ScCacheRead.ThreadFile}");
+                        if (ctx.PrivilegeDropped)
+                            Problem(step, "the listing needs CAP_SYS_ADMIN, which the actor may have dropped (EACCES)");
+                        break;
                 }
             }
         }
@@ -200,7 +209,7 @@ public static class ScenarioChecker
             ScCall c => c.Role != CallRole.Plain,
             ScInstall i => i.Save is not null,
             ScExec e => e.Steps.Any(Owes),
-            ScNnp or ScDropCaps or ScSetuid or ScRlimitCore or ScSignal or ScSigMask or ScMark or ScExit => false,
+            ScNnp or ScDropCaps or ScSetuid or ScRlimitCore or ScSignal or ScSigMask or ScMark or ScExit or ScCacheRead => false,
             _ => true,
         };
     }

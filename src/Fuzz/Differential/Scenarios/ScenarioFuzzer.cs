@@ -139,9 +139,31 @@ public sealed class ScenarioFuzzer : IIterationSource
         return outcomes;
     }
 
-    /// <summary>Which step failed first, by its kind: the same failure after shrinking fails at the same kind of step.</summary>
-    static string Signature(CaseVerdict v) =>
-        v.Checks.FirstOrDefault(c => !c.Passed) is { } c ? $"{c.Step.Split(' ')[0]} {(c.FromModel ? "against the model" : "as stated")}" : v.Reason;
+    /// <summary>
+    /// Which step failed first, by its kind: the same failure after shrinking fails at the same kind of
+    /// step. A seccomp_cache listing that departs from the model's action cache is named as such, with
+    /// which side caches numbers the other does not, so a shrunk candidate keeps a read that fails the
+    /// same way (whichever of /proc/self and /proc/thread-self it reads).
+    /// </summary>
+    public static string Signature(CaseVerdict v)
+    {
+        if (v.Checks.FirstOrDefault(c => !c.Passed) is not { } c)
+            return v.Reason;
+        if (c.Step.EndsWith("/seccomp_cache", StringComparison.Ordinal))
+        {
+            bool kernel = c.Observed.Contains("the kernel caches ", StringComparison.Ordinal);
+            bool model = c.Observed.Contains("the model caches ", StringComparison.Ordinal);
+            var how = (kernel, model) switch
+            {
+                (true, true) => "each caches numbers the other does not",
+                (true, false) => "the kernel caches numbers the model does not",
+                (false, true) => "the model caches numbers the kernel does not",
+                _ => "the listing is not the model's",
+            };
+            return $"seccomp_cache against the model's action cache: {how}";
+        }
+        return $"{c.Step.Split(' ')[0]} {(c.FromModel ? "against the model" : "as stated")}";
+    }
 
     void Learn(Scenario scenario, string id)
     {

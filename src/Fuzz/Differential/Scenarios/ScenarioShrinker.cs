@@ -1,10 +1,13 @@
 namespace Conformance.Fuzzing;
 
 /// <summary>
-/// Smaller versions of a scenario for a minimizer, biggest cuts first: drop a bundle (a whole
-/// episode, a thread and its join and flags, a protocol's steps together), drop one free step, drop
-/// a filter that only free steps install (with those installs), drop one rule of a filter, replace a
-/// rule's decision tree by one of its leaves. Filters are shrunk as structure (rules and trees, the
+/// Smaller versions of a scenario for a minimizer, biggest cuts first: a seccomp_cache read with
+/// only the installs behind its actor's chain, made by the case root; drop a bundle (a whole
+/// episode, a thread and its join and flags, a protocol's steps together), drop one free step (a
+/// seccomp_cache read among them: a finding about the cache keeps the read that fails, since a
+/// candidate must still fail at the same kind of step), drop a filter that only free steps install
+/// (with those installs), drop a filter's detours (all, then one by one), drop one rule of a filter,
+/// replace a rule's decision tree by one of its leaves or one of its subtrees. Filters are shrunk as structure (rules and trees, the
 /// rendered jumps retargeted by rendering again), never instruction by instruction, so a shrunk
 /// filter is as valid for Linux's checker as the original; a filter with a protocol role (pinned)
 /// keeps its rules. Every candidate still follows <see cref="ScenarioChecker"/>'s rules, so it
@@ -28,6 +31,8 @@ public static class ScenarioShrinker
 
     static IEnumerable<Scenario> Candidates(Scenario s)
     {
+        foreach (var alone in ReadsAlone(s))
+            yield return alone;
         var steps = s.Steps().ToList();
         // Bundles, the one whose steps come first (the outermost: an episode) first.
         foreach (var bundle in steps.Where(x => x.Bundle != 0).Select(x => x.Bundle).Distinct())
@@ -39,6 +44,14 @@ public static class ScenarioShrinker
             var installs = steps.OfType<ScInstall>().Where(i => i.Filter == filter.Name).ToList();
             if (installs.Count > 0 && installs.All(i => i.Bundle == 0))
                 yield return Without(s, installs.Select(i => i.Id));
+        }
+        // Detours change no verdict, so a protocol's filter loses them too.
+        foreach (var filter in s.Filters.Where(f => f.Detours.Count > 0))
+        {
+            if (filter.Detours.Count > 1)
+                yield return Replace(s, filter with { Detours = [] });
+            for (int d = 0; d < filter.Detours.Count; d++)
+                yield return Replace(s, filter with { Detours = filter.Detours.Where((_, i) => i != d).ToList() });
         }
         foreach (var filter in s.Filters.Where(f => !f.Pinned))
         {
@@ -52,6 +65,13 @@ public static class ScenarioShrinker
                         rules[r] = rules[r] with { Body = new FilterLeaf(leaf) };
                         yield return Replace(s, filter with { Rules = rules });
                     }
+            for (int r = 0; r < filter.Rules.Count; r++)
+                foreach (var subtree in Subtrees(filter.Rules[r].Body))
+                {
+                    var rules = filter.Rules.ToList();
+                    rules[r] = rules[r] with { Body = subtree };
+                    yield return Replace(s, filter with { Rules = rules });
+                }
             if (filter.Flaw is not null)
                 yield return Replace(s, filter with { Flaw = null });
         }
@@ -82,6 +102,46 @@ public static class ScenarioShrinker
 
     static IReadOnlyList<ScenarioStep> Filter(IReadOnlyList<ScenarioStep> steps, HashSet<int> removed) =>
         steps.Where(x => !removed.Contains(x.Id)).Select(x => x.Body.Count > 0 ? x.WithBody(Filter(x.Body, removed)) : x).ToList();
+
+    /// <summary>
+    /// Each seccomp_cache read with only the installs that built its actor's chain (its ancestors'
+    /// before they spawned it, then its own), made by the case root in the same order with the same
+    /// flags: what the listing shows depends on nothing else, and a read deep in a protocol's bundle,
+    /// which the other cuts must keep whole, comes out in one step. Every step can then go alone.
+    /// </summary>
+    static IEnumerable<Scenario> ReadsAlone(Scenario s)
+    {
+        var found = new List<(ScCacheRead Read, List<ScInstall> Chain)>();
+        void Walk(IEnumerable<ScenarioStep> steps, List<ScInstall> chain)
+        {
+            foreach (var step in steps)
+            {
+                if (step is ScInstall install)
+                    chain.Add(install);
+                else if (step is ScCacheRead read)
+                    found.Add((read, [.. chain]));
+                // A child or thread starts with the chain so far; an exec'd image keeps it.
+                if (step.Body.Count > 0)
+                    Walk(step.Body, [.. chain]);
+            }
+        }
+        Walk(s.Root, []);
+        foreach (var (read, chain) in found)
+        {
+            var root = chain.Cast<ScenarioStep>().Append(read)
+                .Select(x => x with { Bundle = 0, Interleaving = Interleavings.None })
+                .ToList();
+            yield return s with { Root = root };
+        }
+    }
+
+    /// <summary>The subtrees a body can be cut down to (its leaves aside): a test's branches, what a `ja` skips to.</summary>
+    static IEnumerable<FilterNode> Subtrees(FilterNode body) => body switch
+    {
+        FilterTest t => new[] { t.True, t.False }.Where(n => n is not FilterLeaf),
+        FilterSkip k => [k.Next],
+        _ => [],
+    };
 
     static Scenario Replace(Scenario s, FilterSpec filter) =>
         s with { Filters = s.Filters.Select(f => f.Name == filter.Name ? filter : f).ToList() };

@@ -190,3 +190,18 @@ public sealed record ScClose(string Fd) : ScenarioStep
 {
     public override string Keyword => "close";
 }
+
+/// <summary>
+/// `read:` of the actor's own seccomp_cache listing with `max: 32768` and `expect: {cache: model}`:
+/// the kernel's action-cache bitmaps held against the model's (a CONFIG_SECCOMP_CACHE_DEBUG kernel,
+/// feature `cache_debug`). A thread reads <see cref="ThreadFile"/>; /proc/self is the leader's.
+/// </summary>
+public sealed record ScCacheRead(string Path) : ScenarioStep
+{
+    public const string ProcessFile = Catalogue.Cases.CacheMatch.ProcessFile, ThreadFile = Catalogue.Cases.CacheMatch.ThreadFile;
+
+    /// <summary>A listing of two arches is about 15 KB; a read that fills its max is a failure (it may be cut off).</summary>
+    public const int MaxLength = 32768;
+
+    public override string Keyword => "read";
+}

@@ -72,6 +72,8 @@ public static class ScenarioYaml
         if (steps.Any(s => s is ScNotifSend { Continue: true })) needs.Add("notif_continue");
         if (steps.Any(s => s is ScNotifAddfd)) needs.Add("notif_addfd");
         if (steps.Any(s => s is ScNotifAddfd { Send: true })) needs.Add("notif_addfd_send");
+        // The listing exists with CONFIG_SECCOMP_CACHE_DEBUG; reading it needs CAP_SYS_ADMIN.
+        if (steps.Any(s => s is ScCacheRead)) needs.UnionWith(["cache_debug", "root"]);
         if (steps.Any(s => s is ScDropCaps or ScSetuid or ScPtrace) || InstallsWithoutNnp(scenario.Root, false)) needs.Add("root");
         return [.. needs];
     }
@@ -201,6 +203,10 @@ public static class ScenarioYaml
             case ScClose cl:
                 head = $"close: ${cl.Fd}";
                 break;
+            case ScCacheRead cr:
+                head = $"read: {cr.Path}";
+                Key("max", ScCacheRead.MaxLength.ToString(CultureInfo.InvariantCulture));
+                break;
             default:
                 throw new InvalidOperationException($"no YAML for {s.GetType().Name}");
         }
@@ -215,6 +221,9 @@ public static class ScenarioYaml
     /// <summary>The `expect:` text, or null for a kind that keeps its default check or takes none.</summary>
     static string? Expect(ScenarioStep s) => s.Judge switch
     {
+        // The listing against the model's action cache: where the model cannot say it is the case's
+        // error, never observed, so the generator only reads where the judge follows the chain.
+        Judging.Model when s is ScCacheRead => "{cache: model}",
         Judging.Model => "[model, observe]",
         Judging.Observe => "observe",
         _ => null,
