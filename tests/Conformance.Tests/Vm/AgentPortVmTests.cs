@@ -6,7 +6,8 @@ using Conformance.Machines.Vm;
 namespace Conformance.Tests.Vm;
 
 /// <summary>
-/// The agent's virtio port on Debian's 6.1 kernels (its drivers are modules there): frames go over
+/// The agent's virtio port on Debian's 6.1 kernels (its drivers are modules there, so `run` keeps
+/// those on the serial console by default and these tests ask for the port): frames go over
 /// the port, the kernel's console stays on the serial line where crashes are read, and an agent
 /// that finds no port falls back to the serial console.
 /// </summary>
@@ -17,7 +18,7 @@ public class AgentPortVmTests(KernelArch arch)
     public async Task A_panic_during_a_case_on_the_port_is_read_from_the_console()
     {
         var kernel = await VmKernels.Debian61(arch);
-        await using var machine = await VmKernels.StartAgentAsync(kernel);
+        await using var machine = await VmKernels.StartAgentAsync(kernel, AgentPortUse.Any);
         Assert.That(machine.Session!.Hello.SpeaksOnPort, Is.True);
 
         var p = new ProgramBuilder();
@@ -55,7 +56,7 @@ public class AgentPortVmTests(KernelArch arch)
     public async Task A_long_result_and_quit_travel_the_port()
     {
         var kernel = await VmKernels.Debian61(arch);
-        await using var machine = await VmKernels.StartAgentAsync(kernel);
+        await using var machine = await VmKernels.StartAgentAsync(kernel, AgentPortUse.Any);
 
         var p = new ProgramBuilder();
         p.Root(b =>
@@ -68,5 +69,17 @@ public class AgentPortVmTests(KernelArch arch)
         Assert.That(r.Of<MarkObservation>().Select(m => m.Value), Is.EqualTo(Enumerable.Range(0, 3000).Select(i => (uint)(i * 2654435761u))));
         Assert.That(await machine.StopAsync(TimeSpan.FromSeconds(30)), Is.True, "QUIT over the port ends the guest");
         Assert.That(machine.Fault, Is.Null);
+    }
+
+    [Test]
+    public async Task Built_in_drivers_give_the_port_by_default()
+    {
+        var kernel = await VmKernels.Store.FetchDebianAsync(DebianKernelSeries.V6_12, arch);
+        await using var machine = await VmKernels.StartAgentAsync(kernel);
+
+        Assert.That(machine.Session!.Hello.SpeaksOnPort, Is.True, "6.12 builds the virtio console in");
+        var p = new ProgramBuilder();
+        p.Root(b => b.Mark(1, 612));
+        Assert.That((await VmKernels.RunOne(machine, p)).Of<MarkObservation>().Single().Value, Is.EqualTo(612u));
     }
 }

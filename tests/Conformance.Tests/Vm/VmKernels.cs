@@ -41,7 +41,8 @@ public static class VmKernels
     public static Task<string> AgentImage(KernelArch arch) => AgentGuestImage.BuildAsync(arch, Store.CacheRoot);
 
     /// <summary>The image `run` boots for this kernel, with the agent's virtio port where the kernel can have it.</summary>
-    public static Task<AgentImage> PortImage(KernelDescriptor kernel) => AgentGuestImage.ForKernelAsync(kernel, Store.CacheRoot);
+    public static Task<AgentImage> PortImage(KernelDescriptor kernel, AgentPortUse use = AgentPortUse.BuiltIn) =>
+        AgentGuestImage.ForKernelAsync(kernel, Store.CacheRoot, use: use);
 
     public static async Task<string> BareInitImage(KernelArch arch) =>
         GuestImage.Build(new GuestImageSpec(arch, await BareInitBinary.BuildAsync(arch)), Store.CacheRoot);
@@ -51,9 +52,9 @@ public static class VmKernels
     public static int Nr(KernelArch arch, string name) => SyscallTable.NumberOf(NativeAbi(arch), name);
 
     /// <summary>Boots an agent machine on a kernel (TCG unless the KVM probe allows otherwise).</summary>
-    public static async Task<QemuMachine> StartAgentAsync(KernelDescriptor kernel)
+    public static async Task<QemuMachine> StartAgentAsync(KernelDescriptor kernel, AgentPortUse use = AgentPortUse.BuiltIn)
     {
-        var image = await PortImage(kernel);
+        var image = await PortImage(kernel, use);
         var machine = new QemuMachine(new QemuMachineOptions(kernel, image.Path) { CacheRoot = Store.CacheRoot, AgentPort = image.Port });
         try
         {
