@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace Conformance.Machines.Protocol;
@@ -13,37 +12,9 @@ public static class ResultCompression
     public const int MaxLength = 4 << 20;
 
     /// <summary>The RSLT payload; <see cref="ProtocolDecodeException"/> when the data is not what it claims.</summary>
-    public static byte[] Decompress(ReadOnlySpan<byte> rslz)
-    {
-        if (rslz.Length < 4)
-            throw new ProtocolDecodeException("RSLZ shorter than its length word", 0);
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(rslz);
-        if (length > MaxLength)
-            throw new ProtocolDecodeException($"RSLZ claims {length} bytes, more than a result can hold", 0);
-        var result = new byte[length];
-        try
-        {
-            using var deflate = new DeflateStream(new MemoryStream(rslz[4..].ToArray()), CompressionMode.Decompress);
-            deflate.ReadExactly(result);
-            if (deflate.ReadByte() != -1)
-                throw new ProtocolDecodeException($"RSLZ inflates to more than its {length} bytes", 4);
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
-        {
-            throw new ProtocolDecodeException($"RSLZ does not inflate to its {length} bytes: {e.Message}", 4);
-        }
-        return result;
-    }
+    public static byte[] Decompress(ReadOnlySpan<byte> rslz) =>
+        LengthPrefixedDeflate.Decompress(rslz, MaxLength, "RSLZ", "a result can hold");
 
     /// <summary>The inverse, for tests and tools (the agent has its own deflater).</summary>
-    public static byte[] Compress(ReadOnlySpan<byte> rslt)
-    {
-        var output = new MemoryStream();
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)rslt.Length);
-        output.Write(length);
-        using (var deflate = new DeflateStream(output, CompressionLevel.Fastest, leaveOpen: true))
-            deflate.Write(rslt);
-        return output.ToArray();
-    }
+    public static byte[] Compress(ReadOnlySpan<byte> rslt) => LengthPrefixedDeflate.Compress(rslt, CompressionLevel.Fastest);
 }

@@ -5,7 +5,7 @@ using Conformance.Machines.Protocol;
 namespace Conformance.Tests.Executor;
 
 /// <summary>The executor over scripted machines: blame, restarts, the probe, cancellation.</summary>
-public class CaseExecutorTests
+public partial class CaseExecutorTests
 {
     readonly List<FakeMachine> _machines = [];
 

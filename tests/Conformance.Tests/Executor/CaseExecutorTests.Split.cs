@@ -5,34 +5,8 @@ using Conformance.Machines.Protocol;
 namespace Conformance.Tests.Executor;
 
 /// <summary>`run --jobs`: the executor splits a list over several machines and gives outcomes back in list order.</summary>
-public class SplitSubmitTests
+public partial class CaseExecutorTests
 {
-    readonly List<FakeMachine> _machines = [];
-
-    [SetUp]
-    public void NoMachinesYet() => _machines.Clear();
-
-    Func<IMachine> Machines(Func<int, uint, FakeBehaviour> script) => () =>
-    {
-        lock (_machines)
-        {
-            var serial = _machines.Count + 1;
-            var m = new FakeMachine(serial, id => script(serial, id));
-            _machines.Add(m);
-            return m;
-        }
-    };
-
-    static List<CaseRequest> Cases(int count) => Enumerable.Range(1, count)
-        .Select(i => new CaseRequest((uint)i, TimeSpan.FromSeconds(5), new ProgramBuilder().Root(b => b.Mark(1, (uint)i)).Build())).ToList();
-
-    static async Task<List<CaseExecution>> Collect(IAsyncEnumerable<CaseExecution> executions)
-    {
-        var list = new List<CaseExecution>();
-        await foreach (var e in executions) list.Add(e);
-        return list;
-    }
-
     [Test]
     public async Task Outcomes_come_back_in_list_order_from_both_machines()
     {
