@@ -250,7 +250,17 @@ static void step_join(struct actor *a, u16 step, struct cursor *c)
         obs_error(a, step, "JOIN: no thread with that tid was started by this process");
         return;
     }
-    obs_join(a, step, tid, (u8)wait_word((volatile u32 *)&thread_ctid[slot], 0, timeout, 5));
+    {
+        u8 joined = (u8)wait_word((volatile u32 *)&thread_ctid[slot], 0, timeout, 5);
+        int i;
+        /* The kernel clears the word (and wakes this waiter) early in the thread's exit, before
+         * the thread leaves its group's list, which TSYNC walks (6.1 counts an exiting thread
+         * there). The thread's pid goes in the same step, so wait until tgkill(..., 0) no
+         * longer finds it: a joined thread is gone. (The scenario fuzzer's fixed seed met a TSYNC
+         * refused by a just-joined thread; the catalogue's own case sleeps 100 ms instead.) */
+        for (i = 0; joined && i < 2000 && SC3(__NR_tgkill, a->pid, tid, 0) == 0; i++) sys_sched_yield();
+        obs_join(a, step, tid, joined);
+    }
 }
 
 static void step_exec(struct actor *a, u16 step, struct cursor *c)

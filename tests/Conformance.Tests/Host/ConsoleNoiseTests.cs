@@ -35,7 +35,7 @@ public class ConsoleNoiseTests
                     if (_spliced) continue;
                     _line.Add(b);
                     if (b == '\n') { _line.Clear(); continue; }
-                    if (!_inResult && Encoding.ASCII.GetString(_line.ToArray()).EndsWith("@@CF1 RSLT ")) _inResult = true;
+                    if (!_inResult && Encoding.ASCII.GetString(_line.ToArray()).EndsWith("@@CF1 RSL")) _inResult = true;   // RSLT or its compressed form RSLZ
                     if (_inResult && ++_resultBytes == 40)
                     {
                         foreach (var x in _noise) _pending.Enqueue(x);
