@@ -16,7 +16,11 @@ public static class CacheCheck
     /// <summary>How many numbers one direction of a difference names before it only counts the rest.</summary>
     const int Named = 24;
 
-    public sealed record Result(bool Passed, string Observed);
+    public sealed record Result(bool Passed, string Observed)
+    {
+        /// <summary>Which side caches numbers the other does not, for whoever buckets failures (the fuzzer).</summary>
+        public CacheDeparture Departure { get; init; }
+    }
 
     public static Result Compare(CacheExpectation want, FileObservation? file)
     {
@@ -43,6 +47,7 @@ public static class CacheCheck
                 : new(false, $"a listing of {names}, but the task has no filter, for which the kernel prints nothing");
         if (blocks.Count == 0)
             return new(false, $"an empty listing, which the kernel prints for a task without a filter; the task has {want.Chain.Count}");
+        var departure = CacheDeparture.None;
         for (int i = 0; i < blocks.Count; i++)
             if (i >= arches.Count || blocks[i].Arch != arches[i].Name)
                 return new(false, $"a listing of {names}; a {AuditArch.Name(want.Native)} kernel prints {string.Join(" then ", arches.Select(a => a.Name))} (the compat one with CONFIG_COMPAT)");
@@ -65,6 +70,8 @@ public static class CacheCheck
             else
             {
                 passed = false;
+                if (kernelOnly.Count > 0) departure |= CacheDeparture.KernelCachesMore;
+                if (modelOnly.Count > 0) departure |= CacheDeparture.ModelCachesMore;
                 if (kernelOnly.Count > 0)
                     line.Append($"; the kernel caches {kernelOnly.Count} the model does not: {Numbers(arch.Abi, kernelOnly)}");
                 if (modelOnly.Count > 0)
@@ -72,7 +79,7 @@ public static class CacheCheck
             }
             report.Add(line.ToString());
         }
-        return new(passed, string.Join("; ", report));
+        return new(passed, string.Join("; ", report)) { Departure = departure };
     }
 
     /// <summary>"39 getpid, 110 getppid, 452, ... and 7 more": by name where the model's table knows the number.</summary>

@@ -73,7 +73,7 @@ public sealed class CaseJudge
         var fate = Walk(_case.Case.Steps, actor, state, observedRoot);
 
         if (_result.TimedOut)
-            _checks.Add(new Check("case", _case.Case.Pos.ToString(), $"to finish within {_case.Case.Timeout.TotalSeconds:0.#} s", "timed out: the agent killed it", false, false));
+            _checks.Add(new Check("case", _case.Case.Pos.ToString(), $"to finish within {_case.Case.Timeout.TotalSeconds:0.#} s", "timed out: the agent killed it", false, false) { Keyword = "case" });
         else
             CheckRootFate(fate, state);
 
@@ -109,7 +109,7 @@ public sealed class CaseJudge
             }
             if (alt.Observe)
             {
-                _checks.Add(new Check("case root", where, NotJudged(predicted.IsUnknown ? [predicted.Why] : []), status.ToString(), true, false) { Judged = false });
+                _checks.Add(new Check("case root", where, NotJudged(predicted.IsUnknown ? [predicted.Why] : []), status.ToString(), true, false) { Judged = false, Keyword = "case" });
                 return;
             }
             matcher = alt.Matcher;
@@ -124,7 +124,7 @@ public sealed class CaseJudge
         }
         bool ok = matcher.Exited is { } code ? status.Exited && status.ExitCode == code
             : matcher.Killed is { } sig && status.Signaled && status.TermSignal == sig && (matcher.Core is not { } core || status.CoreDumped == core);
-        _checks.Add(new Check("case root", where, $"{matcher} ({why})", status.ToString(), ok, fromModel));
+        _checks.Add(new Check("case root", where, $"{matcher} ({why})", status.ToString(), ok, fromModel) { Keyword = "case" });
     }
 
     /// <summary>Every wait step's answer tells how that child ended: remember it before walking.</summary>
@@ -202,7 +202,7 @@ public sealed class CaseJudge
         var start = _index.StartsOf(info.Id).FirstOrDefault(s => s.Ppid == parent.Pid || asThread);
         if (start is null)
         {
-            _checks.Add(new Check(step.Label, step.Pos.ToString(), $"the {(asThread ? "thread" : "child")} to start", "it never started", false, false));
+            _checks.Add(new Check(step.Label, step.Pos.ToString(), $"the {(asThread ? "thread" : "child")} to start", "it never started", false, false) { Keyword = step.Kind.Keyword });
             return;
         }
         var child = parent.Inherit(asThread);
@@ -246,7 +246,7 @@ public sealed class CaseJudge
             {
                 var reason = NotJudged(cannotSay);
                 state.Process.Unjudged ??= $"{step.Label} ({step.Pos}): {reason}";
-                _checks.Add(new Check(step.Label, step.Pos.ToString(), reason, MatcherCheck.Describe(view), true, false) { Judged = false });
+                _checks.Add(new Check(step.Label, step.Pos.ToString(), reason, MatcherCheck.Describe(view), true, false) { Judged = false, Keyword = step.Kind.Keyword });
                 return null;
             }
             matcher = alt.Matcher;
@@ -281,7 +281,8 @@ public sealed class CaseJudge
 
         var ctx = Context(state, info);
         var result = MatcherCheck.Evaluate(matcher, view, ctx, name => _case.Filters.GetValueOrDefault((name, info.Abi)));
-        _checks.Add(new Check(step.Label, step.Pos.ToString(), $"{matcher} ({why})", result.Observed, result.Passed, fromModel));
+        _checks.Add(new Check(step.Label, step.Pos.ToString(), $"{matcher} ({why})", result.Observed, result.Passed, fromModel)
+            { Keyword = step.Kind.Keyword, Cache = result.Cache });
         return prediction;
     }
 

@@ -15,6 +15,12 @@ public sealed record Check(string Step, string Where, string Expected, string Ob
     /// cannot say): what it did is recorded, nothing was held against it, and it never fails.
     /// </summary>
     public bool Judged { get; init; } = true;
+
+    /// <summary>The keyword of the step's kind ("install", "call", ...; "case" for the case itself), for tools that group checks.</summary>
+    public string? Keyword { get; init; }
+
+    /// <summary>For a `cache:` check, how the listing departed from the model's action cache; null for any other check.</summary>
+    public CacheDeparture? Cache { get; init; }
 }
 
 /// <summary>The known-failures entry that turned a verdict into Xfail or Xpass, and the status the judge gave before it.</summary>

@@ -12,7 +12,11 @@ namespace Conformance.Catalogue.Judge;
 /// <summary>Holds a step's observations against a matcher; says what was seen in words either way.</summary>
 public static class MatcherCheck
 {
-    public sealed record Result(bool Passed, string Observed);
+    public sealed record Result(bool Passed, string Observed)
+    {
+        /// <summary>For a `cache:` matcher, how the listing departed from the model; null for any other matcher.</summary>
+        public CacheDeparture? Cache { get; init; }
+    }
 
     public static Result Evaluate(Matcher m, StepView v, MatchContext ctx, Func<string, Instruction[]?> filterProgram)
     {
@@ -96,7 +100,7 @@ public static class MatcherCheck
             observed += "; " + DescribeNotification(call.Recorded);
         if (m.MetadataFlags is not null && call is { Recorded.Length: >= 16 })
             observed += $"; metadata flags 0x{BinaryPrimitives.ReadUInt64LittleEndian(call.Recorded.AsSpan(8)):x}";
-        return new Result(failures.Count == 0, observed);
+        return new Result(failures.Count == 0, observed) { Cache = cache?.Departure };
     }
 
     /// <summary>struct seccomp_notif: id, pid, flags, then seccomp_data (nr, arch, ip, args).</summary>

@@ -113,6 +113,7 @@ public class CacheMatcherTests
         var check = CacheCheckOf(v);
         Assert.That(check.FromModel, Is.True);
         Assert.That(check.Observed, Does.Contain("x86_64: 450 of 451 numbers cached, as the model says").And.Contain("ia32: 450 of 451"));
+        Assert.That(check.Cache, Is.EqualTo(CacheDeparture.None));
     }
 
     [Test]
@@ -125,6 +126,8 @@ public class CacheMatcherTests
         Assert.That(observed, Does.Contain("x86_64: 450 of 451 numbers cached; the kernel caches 1 the model does not: 39 getpid; the model caches 1 the kernel does not: 40 sendfile"));
         Assert.That(observed, Does.Contain("ia32: 450 of 451 numbers cached, as the model says"));
         Assert.That(v.Reason, Does.Contain("39 getpid"));
+        Assert.That(CacheCheckOf(v).Cache, Is.EqualTo(CacheDeparture.KernelCachesMore | CacheDeparture.ModelCachesMore), "typed for the fuzzer's buckets");
+        Assert.That(CacheCheckOf(v).Keyword, Is.EqualTo("read"));
     }
 
     [Test]

@@ -22,7 +22,7 @@ public sealed class WaitFlagKind : StepKind<WaitFlagStep>
     internal override Fate? Walk(CaseJudge judge, WalkFrame frame, Step step, StepInfo info, StepView view)
     {
         if (view.TimedOut && step.Expect is null)
-            judge.AddCheck(new Check(step.Label, step.Pos.ToString(), "the flag to be set", "timed out", false, false));
+            judge.AddCheck(new Check(step.Label, step.Pos.ToString(), "the flag to be set", "timed out", false, false) { Keyword = step.Kind.Keyword });
         else if (step.Expect is not null)
             judge.JudgeStep(step, info, view, frame.State, null);
         return null;

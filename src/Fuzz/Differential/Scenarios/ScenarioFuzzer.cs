@@ -149,20 +149,18 @@ public sealed class ScenarioFuzzer : IIterationSource
     {
         if (v.Checks.FirstOrDefault(c => !c.Passed) is not { } c)
             return v.Reason;
-        if (c.Step.EndsWith("/seccomp_cache", StringComparison.Ordinal))
+        if (c.Cache is { } departure)
         {
-            bool kernel = c.Observed.Contains("the kernel caches ", StringComparison.Ordinal);
-            bool model = c.Observed.Contains("the model caches ", StringComparison.Ordinal);
-            var how = (kernel, model) switch
+            var how = departure switch
             {
-                (true, true) => "each caches numbers the other does not",
-                (true, false) => "the kernel caches numbers the model does not",
-                (false, true) => "the model caches numbers the kernel does not",
+                CacheDeparture.KernelCachesMore | CacheDeparture.ModelCachesMore => "each caches numbers the other does not",
+                CacheDeparture.KernelCachesMore => "the kernel caches numbers the model does not",
+                CacheDeparture.ModelCachesMore => "the model caches numbers the kernel does not",
                 _ => "the listing is not the model's",
             };
             return $"seccomp_cache against the model's action cache: {how}";
         }
-        return $"{c.Step.Split(' ')[0]} {(c.FromModel ? "against the model" : "as stated")}";
+        return $"{c.Keyword ?? c.Step} {(c.FromModel ? "against the model" : "as stated")}";
     }
 
     void Learn(Scenario scenario, string id)

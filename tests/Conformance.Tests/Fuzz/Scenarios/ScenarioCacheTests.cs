@@ -291,18 +291,19 @@ public class ScenarioCacheTests
     [Test]
     public void A_departing_listing_is_a_finding_about_the_action_cache_whichever_file_was_read()
     {
-        CaseVerdict Failed(string step, string observed) => new("fuzz/x", CaseStatus.Fail, "", [
-            new Check("call getpid", "a:1:1", "ret pid", "ret 7", true, true),
-            new Check(step, "a:2:1", "cache: model (the model)", observed, false, true),
+        // The judge's checks: the step's keyword and, for a `cache:` check, how the listing departed.
+        CaseVerdict Failed(string step, string observed, CacheDeparture? cache) => new("fuzz/x", CaseStatus.Fail, "", [
+            new Check("call getpid", "a:1:1", "ret pid", "ret 7", true, true) { Keyword = "call" },
+            new Check(step, "a:2:1", "cache: model (the model)", observed, false, true) { Keyword = step.Split(' ')[0], Cache = cache },
         ]);
         const string KernelMore = "read 15200 bytes: x86_64: 400 of 451 numbers cached; the kernel caches 1 the model does not: 39 getpid; ia32: 451 of 451 numbers cached, as the model says";
-        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", KernelMore)),
+        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", KernelMore, CacheDeparture.KernelCachesMore)),
             Is.EqualTo("seccomp_cache against the model's action cache: the kernel caches numbers the model does not"));
-        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/thread-self/seccomp_cache", KernelMore)),
-            Is.EqualTo(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", KernelMore))), "both files, one finding");
-        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", "read 15200 bytes: x86_64: 2 of 451 numbers cached; the model caches 3 the kernel does not: 1, 2, 3")),
+        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/thread-self/seccomp_cache", KernelMore, CacheDeparture.KernelCachesMore)),
+            Is.EqualTo(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", KernelMore, CacheDeparture.KernelCachesMore))), "both files, one finding");
+        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", "read 15200 bytes: x86_64: 2 of 451 numbers cached; the model caches 3 the kernel does not: 1, 2, 3", CacheDeparture.ModelCachesMore)),
             Does.EndWith("the model caches numbers the kernel does not"));
-        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", "the read failed (EACCES)")), Does.EndWith("the listing is not the model's"));
-        Assert.That(ScenarioFuzzer.Signature(Failed("call getppid", "ret 5")), Is.EqualTo("call against the model"));
+        Assert.That(ScenarioFuzzer.Signature(Failed("read /proc/self/seccomp_cache", "the read failed (EACCES)", CacheDeparture.None)), Does.EndWith("the listing is not the model's"));
+        Assert.That(ScenarioFuzzer.Signature(Failed("call getppid", "ret 5", null)), Is.EqualTo("call against the model"));
     }
 }
